@@ -1,0 +1,61 @@
+# JXC: `make run` sets up and starts the demo on SQLite; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help venv run seed test lint fmt bench check-deploy messages compilemessages clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed ## Create the virtualenv and install the requirements
+
+run: venv ## Migrate, load the demo company, start http://$(HOST):$(PORT) and print the demo logins
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+seed: venv ## Load the demo company (idempotent); SCALE=... for the benchmark data set
+	$(PY) manage.py seed_demo $(if $(SCALE),--scale $(SCALE),)
+
+test: venv ## Run the whole test suite (DATABASE_URL=postgres://... for PostgreSQL)
+	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
+
+lint: venv ## ruff lint and format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: venv ## Format and autofix
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+bench: venv ## Benchmarks (needs PostgreSQL; BENCH_DATABASE_URL overrides the default)
+	$(PY) benchmarks/run.py
+
+check-deploy: venv ## Django's deployment checklist with production settings
+	DJANGO_SETTINGS_MODULE=config.settings.prod DEBUG=0 \
+	SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	$(PY) manage.py check --deploy --fail-level WARNING
+
+messages: venv ## Extract messages into locale/zh_Hans (then translate and `make compilemessages`)
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'node_modules/*'
+	$(PY) manage.py makemessages -d djangojs -l zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'static/vendor/*' --ignore 'node_modules/*'
+
+compilemessages: venv ## Compile the message catalogs (.mo files are committed)
+	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+clean: ## Remove the virtualenv, the SQLite database and collected static files
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles

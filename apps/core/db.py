@@ -1,0 +1,54 @@
+"""Transaction helpers shared by the services."""
+
+import functools
+import logging
+import random
+import time
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+from django.db import OperationalError, connection, transaction
+
+logger = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+MAX_ATTEMPTS = 5
+# PostgreSQL SQLSTATEs that mean "nothing was written, run the transaction again".
+RETRYABLE_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
+
+
+def _is_retryable(error: OperationalError) -> bool:
+    cause = error.__cause__
+    sqlstate = getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)
+    if sqlstate in RETRYABLE_SQLSTATES:
+        return True
+    return connection.vendor == "sqlite" and "database is locked" in str(error)
+
+
+def atomic_with_retry(func: Callable[P, R]) -> Callable[P, R]:
+    """Run ``func`` in a transaction; re-run it on a deadlock or serialization failure.
+
+    Only the outermost call retries: inside an enclosing transaction the error propagates so
+    the owner of that transaction can retry the whole unit of work. Gives up after
+    ``MAX_ATTEMPTS`` and re-raises the last error.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        if connection.in_atomic_block:
+            with transaction.atomic():
+                return func(*args, **kwargs)
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                with transaction.atomic():
+                    return func(*args, **kwargs)
+            except OperationalError as error:
+                if attempt == MAX_ATTEMPTS or not _is_retryable(error):
+                    raise
+                logger.info("retrying %s after %s (attempt %d)", func.__qualname__, error, attempt)
+                time.sleep(random.uniform(0.005, 0.02) * attempt)  # noqa: S311  (jitter, not crypto)
+        raise AssertionError("unreachable")
+
+    return wrapper

@@ -1,0 +1,20 @@
+from django import forms
+from django.core.exceptions import ValidationError
+
+from apps.core.models import SystemSettings
+from apps.core.services import EDITABLE_SETTINGS
+
+
+class SystemSettingsForm(forms.ModelForm):
+    class Meta:
+        model = SystemSettings
+        fields = EDITABLE_SETTINGS
+
+
+def apply_service_error(form: forms.BaseForm, error: ValidationError) -> None:
+    """Put a service's ValidationError back onto the form, field by field where it can."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

@@ -1,0 +1,53 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+from django.views.generic import FormView, ListView, TemplateView
+
+from apps.core.forms import SystemSettingsForm, apply_service_error
+from apps.core.mixins import PaginatedListMixin, PermissionMixin
+from apps.core.models import SystemSettings
+from apps.core.selectors import audit_log_list
+from apps.core.services import system_settings_update
+
+
+class HomeView(TemplateView):
+    """The landing page every signed-in user may open; apps add their widgets later."""
+
+    template_name = "core/home.html"
+
+
+class SystemSettingsEditView(PermissionMixin, FormView):
+    permission_required = "core.change_systemsettings"
+    template_name = "core/settings_form.html"
+    form_class = SystemSettingsForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "instance": SystemSettings.load()}
+
+    def form_valid(self, form):
+        try:
+            system_settings_update(actor=self.request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            apply_service_error(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, _("Settings saved."))
+        return redirect("core:settings_edit")
+
+
+class AuditLogListView(PermissionMixin, PaginatedListMixin, ListView):
+    permission_required = "core.view_auditlog"
+    template_name = "core/auditlog_list.html"
+    context_object_name = "entries"
+
+    def get_queryset(self):
+        return audit_log_list()
+
+
+@login_not_required
+@require_GET
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")

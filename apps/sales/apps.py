@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SalesConfig(AppConfig):
+    name = "apps.sales"
+    label = "sales"
+    verbose_name = _("Sales")
+    menu = ()

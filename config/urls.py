@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from apps.core.views import healthz
+
+urlpatterns = [
+    path("", include("apps.core.urls")),
+    path("accounts/", include("apps.accounts.urls")),
+    # The language switcher also serves the login page.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("masterdata/", include("apps.masterdata.urls")),
+    path("inventory/", include("apps.inventory.urls")),
+    path("procurement/", include("apps.procurement.urls")),
+    path("sales/", include("apps.sales.urls")),
+    path("reports/", include("apps.analytics.urls")),
+    path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
