@@ -50,12 +50,16 @@ check-deploy: venv ## Django's deployment checklist with production settings
 	SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	$(PY) manage.py check --deploy --fail-level WARNING
 
-messages: venv ## Extract messages into locale/zh_Hans (then translate and `make compilemessages`)
-	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'node_modules/*'
-	$(PY) manage.py makemessages -d djangojs -l zh_Hans --no-obsolete --ignore '.venv/*' --ignore 'staticfiles/*' --ignore 'static/vendor/*' --ignore 'node_modules/*'
+messages: venv ## Extract messages: each app into apps/<app>/locale, templates/ and config/ into locale/
+	for app in apps/*/; do \
+	  mkdir -p $$app/locale && (cd $$app && ../../$(PY) ../../manage.py makemessages -l zh_Hans --no-obsolete \
+	    --settings=config.settings.messages) || exit 1; \
+	done
+	$(PY) manage.py makemessages -l zh_Hans --no-obsolete --ignore 'apps/*' --ignore '.venv/*' \
+	  --ignore 'staticfiles/*' --ignore 'static/*' --ignore 'node_modules/*'
 
 compilemessages: venv ## Compile the message catalogs (.mo files are committed)
-	$(PY) manage.py compilemessages --ignore '.venv/*'
+	$(PY) manage.py compilemessages --ignore '.venv/*' --ignore 'staticfiles/*'
 
 clean: ## Remove the virtualenv, the SQLite database and collected static files
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-* staticfiles

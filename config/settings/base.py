@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "apps.procurement",
     "apps.sales",
     "apps.analytics",
+    "apps.demo",
 ]
 
 MIDDLEWARE = [
