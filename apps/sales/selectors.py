@@ -247,7 +247,7 @@ def customer_statement(
 ) -> tuple[Decimal, QuerySet[ReceivableEntry], Decimal]:
     """(opening balance, entries in range with ``balance`` = running balance, closing balance).
 
-    Entries of one receipt are summed into one row; the running balance is a window sum in SQL.
+    Entries of one document are summed into one row; the running balance is summed in SQL.
     """
     opening = (
         ReceivableEntry.objects.filter(customer=customer, entry_date__lt=date_from).aggregate(total=Sum("amount"))[
@@ -255,15 +255,22 @@ def customer_statement(
         ]
         or ZERO
     )
+    in_range = ReceivableEntry.objects.filter(customer=customer, entry_date__gte=date_from, entry_date__lte=date_to)
+    running = (
+        in_range.filter(
+            Q(entry_date__lt=OuterRef("entry_date"))
+            | Q(entry_date=OuterRef("entry_date"), document_number__lte=OuterRef("document_number"))
+        )
+        .order_by()
+        .values("customer")
+        .annotate(total=Sum("amount"))
+        .values("total")[:1]
+    )
     rows = (
-        ReceivableEntry.objects.filter(customer=customer, entry_date__gte=date_from, entry_date__lte=date_to)
-        .values("entry_date", "kind", "document_number")
+        in_range.values("entry_date", "kind", "document_number")
         .annotate(amount=Sum("amount"))
         .exclude(amount=0)
-        .annotate(
-            balance=Window(Sum(Sum("amount")), order_by=[F("entry_date").asc(), F("document_number").asc()])
-            + Value(opening, output_field=MONEY_OUTPUT)
-        )
+        .annotate(balance=Subquery(running, output_field=MONEY_OUTPUT) + Value(opening, output_field=MONEY_OUTPUT))
         .order_by("entry_date", "document_number")
     )
     closing = (

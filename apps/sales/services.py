@@ -565,7 +565,8 @@ def _build_shipment_lines(
         if requested[order_line.pk] > order_line.open_quantity:
             errors.append(
                 _(
-                    "Row %(row)s: product %(code)s: shipping %(requested)s is more than the %(open)s still open on %(order)s"
+                    "Row %(row)s: product %(code)s: shipping %(requested)s is more than the %(open)s "
+                    "still open on %(order)s"
                 )
                 % {
                     "row": row,
@@ -736,7 +737,8 @@ def shipment_post(*, shipment: Shipment, actor: Any) -> Shipment:
         if shipped_now[order_line.pk] > open_quantity:
             errors.append(
                 _(
-                    "Row %(row)s: product %(code)s: shipping %(requested)s is more than the %(open)s still open on %(order)s"
+                    "Row %(row)s: product %(code)s: shipping %(requested)s is more than the %(open)s "
+                    "still open on %(order)s"
                 )
                 % {
                     "row": line.line_no,
@@ -913,7 +915,8 @@ def _build_return_lines(*, shipment: Shipment, lines: Sequence[ReturnLineInput])
         if requested[shipment_line.pk] > shipment_line.returnable_quantity:
             errors.append(
                 _(
-                    "Row %(row)s: product %(code)s: returning %(requested)s is more than the %(left)s shipped and not yet returned"
+                    "Row %(row)s: product %(code)s: returning %(requested)s is more than the %(left)s "
+                    "shipped and not yet returned"
                 )
                 % {
                     "row": row,
@@ -1034,7 +1037,8 @@ def sales_return_post(*, sales_return: SalesReturn, actor: Any) -> SalesReturn:
         if shipment_line.returned_quantity + line.base_quantity > shipment_line.base_quantity:
             errors.append(
                 _(
-                    "Row %(row)s: product %(code)s: returning %(requested)s is more than the %(left)s shipped and not yet returned"
+                    "Row %(row)s: product %(code)s: returning %(requested)s is more than the %(left)s "
+                    "shipped and not yet returned"
                 )
                 % {
                     "row": line.line_no,

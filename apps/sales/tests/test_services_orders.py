@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 import pytest
@@ -93,7 +94,7 @@ def test_minimum_price_of_a_secondary_unit_is_per_base_unit_times_ratio(make_use
     product = ProductFactory(code="A002", min_sale_price=D("12"))
     box = ProductUnitFactory(product=product, ratio=D(12)).unit
 
-    with pytest.raises(ValidationError, match="price 143.00 is below the minimum selling price 144.00"):
+    with pytest.raises(ValidationError, match=re.escape("price 143.00 is below the minimum selling price 144.00")):
         make_order(lines=[(product, 1, "143", 0, box)])
 
 
@@ -101,16 +102,16 @@ def test_a_unit_that_is_not_the_products_is_refused(make_user):
     product = ProductFactory(code="A003")
     kg = UnitFactory(code="KG", name="kg")
 
-    with pytest.raises(ValidationError, match="Row 1: kg is not a unit of product A003."):
+    with pytest.raises(ValidationError, match=re.escape("Row 1: kg is not a unit of product A003.")):
         make_order(lines=[(product, 1, None, 0, kg)])
 
 
 def test_zero_quantity_and_empty_orders_are_refused(make_user):
     product = ProductFactory(code="A004")
 
-    with pytest.raises(ValidationError, match="Row 1: product A004 needs a quantity above zero."):
+    with pytest.raises(ValidationError, match=re.escape("Row 1: product A004 needs a quantity above zero.")):
         make_order(lines=[(product, 0)])
-    with pytest.raises(ValidationError, match="An order needs at least one line."):
+    with pytest.raises(ValidationError, match=re.escape("An order needs at least one line.")):
         make_order(lines=[])
     assert not SalesOrder.objects.exists()
 
@@ -185,7 +186,7 @@ def test_every_bad_transition_is_refused_and_changes_nothing(status, target, mak
         S.CANCELLED: sales_order_cancel,
     }[target]
 
-    with pytest.raises(ValidationError, match=f"and cannot become {S(target).label}"):
+    with pytest.raises(ValidationError, match=re.escape(f"and cannot become {S(target).label}")):
         service(order=order, actor=manager)
 
     order.refresh_from_db()
@@ -300,7 +301,7 @@ def test_a_clerk_cannot_give_the_credit_approval(make_user):
     clerk = make_user("sales")
     order = _over_limit_order(clerk)
 
-    with pytest.raises(ValidationError, match="Only a manager may approve an order over the credit limit."):
+    with pytest.raises(ValidationError, match=re.escape("Only a manager may approve an order over the credit limit.")):
         sales_order_approve(order=order, actor=clerk)
     order.refresh_from_db()
     assert order.credit_approved_by is None

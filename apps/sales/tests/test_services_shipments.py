@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 
 import pytest
@@ -101,9 +102,7 @@ def test_shipping_more_than_ordered_is_refused_at_creation(warehouse, make_user)
     with pytest.raises(ValidationError) as caught:
         make_shipment(order, [4])
 
-    assert caught.value.messages == [
-        f"Row 1: product A001: shipping 4 is more than the 3 still open on {order.number}"
-    ]
+    assert caught.value.messages == [f"Row 1: product A001: shipping 4 is more than the 3 still open on {order.number}"]
     assert not Shipment.objects.exists()
 
 
@@ -117,9 +116,7 @@ def test_shipping_more_than_still_open_is_refused_at_posting_and_nothing_changes
     with pytest.raises(ValidationError) as caught:
         shipment_post(shipment=draft, actor=make_user("warehouse"))
 
-    assert caught.value.messages == [
-        f"Row 1: product A001: shipping 2 is more than the 1 still open on {order.number}"
-    ]
+    assert caught.value.messages == [f"Row 1: product A001: shipping 2 is more than the 1 still open on {order.number}"]
     draft.refresh_from_db()
     assert draft.status == DocumentStatus.DRAFT
     assert StockBalance.objects.get(product=product).on_hand == 8
@@ -168,7 +165,7 @@ def test_a_voided_order_cannot_ship_its_draft_delivery(warehouse, make_user):
     draft = make_shipment(order, [3], post=False)
     sales_order_cancel(order=order, actor=make_user("sales"))
 
-    with pytest.raises(ValidationError, match=f"Row 1: order {order.number} is Voided and cannot ship."):
+    with pytest.raises(ValidationError, match=re.escape(f"Row 1: order {order.number} is Voided and cannot ship.")):
         shipment_post(shipment=draft, actor=make_user("warehouse"))
 
 
