@@ -46,6 +46,7 @@ from apps.sales.models import (
 )
 
 MONEY_OUTPUT = DecimalField(max_digits=18, decimal_places=2)
+QUANTITY_OUTPUT = DecimalField(max_digits=18, decimal_places=4)
 ZERO_MONEY = Value(ZERO, output_field=MONEY_OUTPUT)
 
 # ---------------------------------------------------------------------------------------------
@@ -110,8 +111,8 @@ def order_lines_with_stock(order: SalesOrder) -> QuerySet[SalesOrderLine]:
     return (
         order.lines.select_related("product", "unit", "order")
         .annotate(
-            on_hand=Coalesce(Subquery(balance.values("on_hand")[:1]), Value(ZERO)),
-            available=Coalesce(Subquery(balance.values("available")[:1]), Value(ZERO)),
+            on_hand=Coalesce(Subquery(balance.values("on_hand")[:1]), Value(ZERO), output_field=QUANTITY_OUTPUT),
+            available=Coalesce(Subquery(balance.values("available")[:1]), Value(ZERO), output_field=QUANTITY_OUTPUT),
         )
         .order_by("line_no")
     )
@@ -129,7 +130,9 @@ def open_order_lines(*, customer: Customer, warehouse_id: int) -> QuerySet[Sales
         )
         .select_related("order", "product", "unit")
         .prefetch_related("product__barcodes")
-        .annotate(available=Coalesce(Subquery(balance.values("available")[:1]), Value(ZERO)))
+        .annotate(
+            available=Coalesce(Subquery(balance.values("available")[:1]), Value(ZERO), output_field=QUANTITY_OUTPUT)
+        )
         .order_by("order__order_date", "order_id", "line_no")
     )
 

@@ -1,0 +1,120 @@
+"""List filters (django-filter), bound from the query string."""
+
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from apps.masterdata.models import Category, Customer, Product, Warehouse
+from apps.sales.models import (
+    CustomerReceipt,
+    CustomerTag,
+    DocumentStatus,
+    SalesOrder,
+    SalesOrderLine,
+    SalesOrderStatus,
+    SalesReturn,
+    Shipment,
+    ShipmentLine,
+)
+from apps.sales.selectors import SEGMENT_CHOICES
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def _users():
+    return get_user_model().objects.filter(is_active=True).order_by("username")
+
+
+class _DocumentFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("search"), method="search")
+    customer = django_filters.ModelChoiceFilter(label=_("customer"), queryset=Customer.objects.all())
+    date_from = django_filters.DateFilter(label=_("from"), method="date_from_filter", widget=DATE)
+    date_to = django_filters.DateFilter(label=_("to"), method="date_to_filter", widget=DATE)
+    date_field = "created_at"
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(number__icontains=value) | Q(customer__name__icontains=value) | Q(customer__code__iexact=value)
+        )
+
+    def date_from_filter(self, queryset, name, value):
+        return queryset.filter(**{f"{self.date_field}__gte": value})
+
+    def date_to_filter(self, queryset, name, value):
+        return queryset.filter(**{f"{self.date_field}__lte": value})
+
+
+class SalesOrderFilter(_DocumentFilter):
+    status = django_filters.ChoiceFilter(label=_("status"), choices=SalesOrderStatus.choices)
+    salesperson = django_filters.ModelChoiceFilter(label=_("salesperson"), queryset=_users())
+    product = django_filters.ModelChoiceFilter(
+        label=_("product"), queryset=Product.objects.all(), method="product_filter", widget=forms.HiddenInput
+    )
+    date_field = "order_date"
+
+    class Meta:
+        model = SalesOrder
+        fields = ["q", "status", "customer", "salesperson", "date_from", "date_to", "product"]
+
+    def product_filter(self, queryset, name, value):
+        return queryset.filter(Exists(SalesOrderLine.objects.filter(order=OuterRef("pk"), product=value)))
+
+
+class ShipmentFilter(_DocumentFilter):
+    status = django_filters.ChoiceFilter(label=_("status"), choices=DocumentStatus.choices)
+    warehouse = django_filters.ModelChoiceFilter(label=_("warehouse"), queryset=Warehouse.objects.all())
+    product = django_filters.ModelChoiceFilter(
+        label=_("product"), queryset=Product.objects.all(), method="line_filter", widget=forms.HiddenInput
+    )
+    category = django_filters.ModelChoiceFilter(
+        label=_("product category"), queryset=Category.objects.all(), method="line_filter", widget=forms.HiddenInput
+    )
+    salesperson = django_filters.ModelChoiceFilter(
+        label=_("salesperson"), queryset=_users(), method="line_filter", widget=forms.HiddenInput
+    )
+    date_field = "ship_date"
+
+    class Meta:
+        model = Shipment
+        fields = ["q", "status", "customer", "warehouse", "date_from", "date_to", "product", "category", "salesperson"]
+
+    def line_filter(self, queryset, name, value):
+        lookup = {
+            "product": "product",
+            "category": "product__category",
+            "salesperson": "order_line__order__salesperson",
+        }[name]
+        return queryset.filter(Exists(ShipmentLine.objects.filter(shipment=OuterRef("pk"), **{lookup: value})))
+
+
+class SalesReturnFilter(_DocumentFilter):
+    status = django_filters.ChoiceFilter(label=_("status"), choices=DocumentStatus.choices)
+    date_field = "return_date"
+
+    class Meta:
+        model = SalesReturn
+        fields = ["q", "status", "customer", "date_from", "date_to"]
+
+
+class ReceiptFilter(_DocumentFilter):
+    date_field = "receipt_date"
+
+    class Meta:
+        model = CustomerReceipt
+        fields = ["q", "customer", "date_from", "date_to"]
+
+
+class CustomerSalesFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("search"), method="search")
+    segment = django_filters.ChoiceFilter(label=_("RFM segment"), choices=SEGMENT_CHOICES)
+    tag = django_filters.ModelChoiceFilter(label=_("tag"), queryset=CustomerTag.objects.all(), field_name="sales_tags")
+    salesperson = django_filters.ModelChoiceFilter(label=_("salesperson"), queryset=_users())
+
+    class Meta:
+        model = Customer
+        fields = ["q", "segment", "tag", "salesperson"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(code__icontains=value) | Q(name__icontains=value) | Q(contact__icontains=value))

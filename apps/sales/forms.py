@@ -1,0 +1,211 @@
+"""Forms of the sales pages: they validate shape; the services validate the business rules."""
+
+from decimal import Decimal
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.masterdata.models import Customer, Product, Unit, Warehouse
+from apps.sales.models import CustomerFollowUp, ReceiptMethod, ReturnDisposition
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+QTY = {"max_digits": 14, "decimal_places": 4}
+PERCENT = [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))]
+
+
+def _field_attrs(form: forms.Form, attrs: dict[str, dict[str, str]]) -> None:
+    for name, values in attrs.items():
+        form.fields[name].widget.attrs.update(values)
+
+
+class SalesOrderForm(forms.Form):
+    customer = forms.ModelChoiceField(label=_("customer"), queryset=Customer.objects.none())
+    warehouse = forms.ModelChoiceField(label=_("warehouse"), queryset=Warehouse.objects.none())
+    order_date = forms.DateField(label=_("order date"), widget=DATE)
+    delivery_date = forms.DateField(label=_("delivery date"), widget=DATE, required=False)
+    salesperson = forms.ModelChoiceField(
+        label=_("salesperson"),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        help_text=_("Blank: the customer's salesperson."),
+    )
+    notes = forms.CharField(label=_("remarks"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, customers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = customers.filter(is_active=True)
+        self.fields["warehouse"].queryset = Warehouse.objects.active()
+        self.fields["salesperson"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+        self.fields["order_date"].initial = timezone.localdate()
+
+
+class OrderLineForm(forms.Form):
+    """One grid row. ``product`` is the id the grid fills in; without JavaScript the row's
+    search box takes an item code or barcode instead."""
+
+    product = forms.IntegerField(widget=forms.HiddenInput(attrs={"data-field": "product"}), required=False)
+    product_search = forms.CharField(label=_("product"), required=False, max_length=64)
+    unit = forms.ModelChoiceField(label=_("unit"), queryset=Unit.objects.none(), required=False)
+    quantity = forms.DecimalField(label=_("quantity"), min_value=Decimal("0.0001"), **QTY)
+    unit_price = forms.DecimalField(
+        label=_("unit price"), required=False, min_value=Decimal(0), max_digits=18, decimal_places=4
+    )
+    discount_percent = forms.DecimalField(
+        label=_("discount %"), required=False, max_digits=5, decimal_places=2, validators=PERCENT
+    )
+    tax_rate = forms.DecimalField(
+        label=_("tax rate %"), required=False, max_digits=5, decimal_places=2, validators=PERCENT
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.active()
+        _field_attrs(
+            self,
+            {
+                "product_search": {"data-field": "product-search", "autocomplete": "off"},
+                "unit": {"data-field": "unit"},
+                "quantity": {"data-field": "quantity", "step": "any"},
+                "unit_price": {"data-field": "unit-price", "step": "any"},
+                "discount_percent": {"data-field": "discount", "step": "any"},
+                "tax_rate": {"data-field": "tax-rate", "step": "any"},
+            },
+        )
+
+    def clean(self):
+        data = super().clean()
+        product_id, term = data.get("product"), (data.get("product_search") or "").strip()
+        product = None
+        if product_id:
+            product = Product.objects.filter(pk=product_id).first()
+        if product is None and term:
+            code = term.split(" ", 1)[0]
+            product = Product.objects.filter(Q(code__iexact=code) | Q(barcodes__barcode=code)).distinct().first()
+        if product is None:
+            raise forms.ValidationError(_("Choose a product (item code or barcode)."))
+        data["product_obj"] = product
+        return data
+
+
+class BaseLineFormSet(forms.BaseFormSet):
+    def rows(self) -> list[dict]:
+        """Cleaned data of the rows that are filled in and not deleted."""
+        return [
+            form.cleaned_data
+            for form in self.forms
+            if form.has_changed() and form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+
+
+OrderLineFormSet = forms.formset_factory(OrderLineForm, formset=BaseLineFormSet, extra=1, can_delete=True)
+
+
+class ShipmentStartForm(forms.Form):
+    customer = forms.ModelChoiceField(label=_("customer"), queryset=Customer.objects.none())
+    warehouse = forms.ModelChoiceField(label=_("warehouse"), queryset=Warehouse.objects.none())
+
+    def __init__(self, *args, customers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = customers
+        self.fields["warehouse"].queryset = Warehouse.objects.active()
+
+
+class ShipmentForm(forms.Form):
+    ship_date = forms.DateField(label=_("delivery date"), widget=DATE)
+    notes = forms.CharField(label=_("remarks"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ShipmentLineForm(forms.Form):
+    order_line = forms.IntegerField(widget=forms.HiddenInput)
+    quantity = forms.DecimalField(label=_("quantity"), required=False, min_value=Decimal(0), **QTY)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["quantity"].widget.attrs.update({"data-field": "quantity", "step": "any"})
+
+
+ShipmentLineFormSet = forms.formset_factory(ShipmentLineForm, extra=0)
+
+
+class SalesReturnForm(forms.Form):
+    return_date = forms.DateField(label=_("return date"), widget=DATE)
+    reason = forms.CharField(label=_("reason"), max_length=200, required=False)
+
+
+class ReturnLineForm(forms.Form):
+    shipment_line = forms.IntegerField(widget=forms.HiddenInput)
+    quantity = forms.DecimalField(label=_("quantity"), required=False, min_value=Decimal(0), **QTY)
+    disposition = forms.ChoiceField(
+        label=_("disposition"), choices=ReturnDisposition.choices, initial=ReturnDisposition.RESTOCK
+    )
+    scrap_reason = forms.CharField(label=_("scrap reason"), max_length=200, required=False)
+
+
+ReturnLineFormSet = forms.formset_factory(ReturnLineForm, extra=0)
+
+
+class ReceiptForm(forms.Form):
+    AUTO, MANUAL = "auto", "manual"
+
+    customer = forms.ModelChoiceField(label=_("customer"), queryset=Customer.objects.none())
+    receipt_date = forms.DateField(label=_("receipt date"), widget=DATE)
+    amount = forms.DecimalField(label=_("amount"), min_value=Decimal("0.01"), max_digits=18, decimal_places=2)
+    method = forms.ChoiceField(label=_("method"), choices=ReceiptMethod.choices)
+    reference = forms.CharField(label=_("reference"), max_length=64, required=False)
+    notes = forms.CharField(label=_("remarks"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    allocation = forms.ChoiceField(
+        label=_("matching"),
+        choices=[(AUTO, _("Oldest deliveries first")), (MANUAL, _("As entered below"))],
+        initial=AUTO,
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, customers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = customers.filter(is_active=True)
+        self.fields["receipt_date"].initial = timezone.localdate()
+
+
+class AllocationForm(forms.Form):
+    receivable = forms.IntegerField(widget=forms.HiddenInput)
+    amount = forms.DecimalField(
+        label=_("amount"), required=False, min_value=Decimal(0), max_digits=18, decimal_places=2
+    )
+
+
+AllocationFormSet = forms.formset_factory(AllocationForm, extra=0)
+
+
+class FollowUpForm(forms.ModelForm):
+    class Meta:
+        model = CustomerFollowUp
+        fields = ["date", "channel", "note", "next_action", "next_action_date"]
+        widgets = {"date": DATE, "next_action_date": DATE, "note": forms.Textarea(attrs={"rows": 2})}
+
+
+class CustomerTagsForm(forms.Form):
+    tags = forms.CharField(
+        label=_("tags"),
+        required=False,
+        max_length=500,
+        help_text=_("Separate tags with commas."),
+    )
+
+    def cleaned_names(self) -> list[str]:
+        text = self.cleaned_data.get("tags", "").replace("，", ",")
+        return [name.strip() for name in text.split(",") if name.strip()]
+
+
+class DateRangeForm(forms.Form):
+    date_from = forms.DateField(label=_("from"), widget=DATE)
+    date_to = forms.DateField(label=_("to"), widget=DATE)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            raise forms.ValidationError(_("The start date is after the end date."))
+        return data

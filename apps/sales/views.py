@@ -1,0 +1,809 @@
+"""Sales pages. Thin: bind a form or FilterSet, call one selector or service, render or redirect."""
+
+import datetime
+import tempfile
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django.views.generic import DetailView, ListView
+from openpyxl import Workbook
+
+from apps.core.forms import apply_service_error
+from apps.core.mixins import PaginatedListMixin, PermissionMixin
+from apps.core.models import SystemSettings
+from apps.core.permissions import permission_required
+from apps.core.selectors import audit_trail_for
+from apps.masterdata.models import Customer
+from apps.sales import selectors, services
+from apps.sales.filters import (
+    CustomerSalesFilter,
+    ReceiptFilter,
+    SalesOrderFilter,
+    SalesReturnFilter,
+    ShipmentFilter,
+)
+from apps.sales.forms import (
+    AllocationFormSet,
+    CustomerTagsForm,
+    DateRangeForm,
+    FollowUpForm,
+    OrderLineFormSet,
+    ReceiptForm,
+    ReturnLineFormSet,
+    SalesOrderForm,
+    SalesReturnForm,
+    ShipmentForm,
+    ShipmentLineFormSet,
+    ShipmentStartForm,
+)
+from apps.sales.models import (
+    DocumentStatus,
+    Receivable,
+    SalesOrderLine,
+    SalesOrderStatus,
+    Shipment,
+)
+
+LINES_PREFIX = "lines"
+
+
+def _error_messages(request: HttpRequest, error: ValidationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+class FilteredListView(PermissionMixin, PaginatedListMixin, ListView):
+    filterset_class = None
+
+    def base_queryset(self) -> QuerySet:
+        raise NotImplementedError
+
+    def get_queryset(self):
+        self.filterset = self.filterset_class(
+            self.request.GET or None, queryset=self.base_queryset(), request=self.request
+        )
+        queryset = self.filterset.qs if self.filterset.is_bound else self.filterset.queryset
+        return queryset.order_by(*self.get_ordering())
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "filter": self.filterset}
+
+
+# ---------------------------------------------------------------------------------------------
+# Customers (sales view)
+# ---------------------------------------------------------------------------------------------
+
+
+class CustomerListView(FilteredListView):
+    permission_required = "sales.view_customer_sales"
+    template_name = "sales/customer_list.html"
+    context_object_name = "customers"
+    filterset_class = CustomerSalesFilter
+    sortable_fields = ("code", "name", "last_shipped", "frequency", "monetary", "balance")
+    default_ordering = ("code",)
+
+    def base_queryset(self):
+        return selectors.customer_list(user=self.request.user, today=timezone.localdate())
+
+
+def _scoped_customer(request: HttpRequest, pk: int) -> Customer:
+    return get_object_or_404(selectors.customers_for_user(request.user), pk=pk)
+
+
+class CustomerOverviewView(PermissionMixin, DetailView):
+    permission_required = "sales.view_customer_sales"
+    template_name = "sales/customer_overview.html"
+    context_object_name = "customer"
+
+    def get_queryset(self):
+        return selectors.with_rfm(
+            selectors.customers_for_user(self.request.user), today=timezone.localdate()
+        ).select_related("salesperson")
+
+    def get_context_data(self, **kwargs):
+        customer = self.object
+        tags = list(customer.sales_tags.all())
+        return {
+            **super().get_context_data(**kwargs),
+            "credit": selectors.customer_credit_position(customer),
+            "tags": tags,
+            "tags_form": kwargs.get("tags_form") or CustomerTagsForm(initial={"tags": ", ".join(t.name for t in tags)}),
+            "follow_ups": selectors.customer_follow_ups(customer)[:50],
+            "follow_up_form": kwargs.get("follow_up_form") or FollowUpForm(initial={"date": timezone.localdate()}),
+            "orders": selectors.sales_order_list(user=self.request.user).filter(customer=customer)[:20],
+            "receivables": selectors.open_receivables(customer),
+            "today": timezone.localdate(),
+        }
+
+
+@require_POST
+@permission_required("sales.add_customerfollowup")
+def followup_create(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _scoped_customer(request, pk)
+    form = FollowUpForm(request.POST)
+    if form.is_valid():
+        try:
+            services.customer_follow_up_create(customer=customer, actor=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, _("Follow-up recorded."))
+            return redirect("sales:customer_overview", pk=customer.pk)
+    view = CustomerOverviewView(request=request, kwargs={"pk": pk}, object=None)
+    view.object = view.get_object()
+    return render(request, view.template_name, view.get_context_data(follow_up_form=form), status=400)
+
+
+@require_POST
+@permission_required("sales.change_customertag")
+def customer_tags_update(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _scoped_customer(request, pk)
+    form = CustomerTagsForm(request.POST)
+    if form.is_valid():
+        try:
+            services.customer_tags_set(customer=customer, names=form.cleaned_names(), actor=request.user)
+        except ValidationError as error:
+            _error_messages(request, error)
+        else:
+            messages.success(request, _("Tags saved."))
+    return redirect("sales:customer_overview", pk=customer.pk)
+
+
+def _date_range(request: HttpRequest, days: int = 90) -> tuple[DateRangeForm, datetime.date, datetime.date]:
+    today = timezone.localdate()
+    default = {"date_from": today - datetime.timedelta(days=days), "date_to": today}
+    form = DateRangeForm(request.GET or None, initial=default)
+    if form.is_bound and form.is_valid():
+        return form, form.cleaned_data["date_from"], form.cleaned_data["date_to"]
+    return form, default["date_from"], default["date_to"]
+
+
+@require_GET
+@permission_required("sales.view_receivable")
+def customer_statement(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = _scoped_customer(request, pk)
+    form, date_from, date_to = _date_range(request)
+    opening, rows, closing = selectors.customer_statement(customer=customer, date_from=date_from, date_to=date_to)
+    return render(
+        request,
+        "sales/customer_statement.html",
+        {
+            "customer": customer,
+            "form": form,
+            "date_from": date_from,
+            "date_to": date_to,
+            "opening": opening,
+            "rows": rows,
+            "closing": closing,
+            "company": SystemSettings.load(),
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Sales orders
+# ---------------------------------------------------------------------------------------------
+
+
+class SalesOrderListView(FilteredListView):
+    permission_required = "sales.view_salesorder"
+    template_name = "sales/order_list.html"
+    context_object_name = "orders"
+    filterset_class = SalesOrderFilter
+    sortable_fields = ("number", "order_date", "customer__code", "total_amount", "status")
+    default_ordering = ("-order_date", "-id")
+
+    def base_queryset(self):
+        return selectors.sales_order_list(user=self.request.user)
+
+
+@require_GET
+@permission_required("sales.view_salesorder")
+def order_export(request: HttpRequest) -> FileResponse:
+    """The filtered order list as .xlsx, written row by row (openpyxl write-only) and streamed."""
+    filterset = SalesOrderFilter(request.GET or None, queryset=selectors.sales_order_list(user=request.user))
+    orders = (filterset.qs if filterset.is_bound else filterset.queryset).order_by("-order_date", "-id")
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Sales orders"))
+    sheet.append(
+        [
+            _("Document no."),
+            _("Order date"),
+            _("Customer code"),
+            _("Customer"),
+            _("Salesperson"),
+            _("Warehouse"),
+            _("Status"),
+            _("Amount"),
+            _("Tax amount"),
+            _("Total incl. tax"),
+        ]
+    )
+    for order in orders.iterator(chunk_size=2000):
+        sheet.append(
+            [
+                order.number,
+                order.order_date,
+                order.customer.code,
+                order.customer.name,
+                str(order.salesperson or ""),
+                order.warehouse.name,
+                order.get_status_display(),
+                order.net_amount,
+                order.tax_amount,
+                order.total_amount,
+            ]
+        )
+    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (FileResponse closes it)
+    workbook.save(spool)
+    spool.seek(0)
+    filename = f"sales-orders-{timezone.localdate():%Y%m%d}.xlsx"
+    return FileResponse(spool, as_attachment=True, filename=filename)
+
+
+def _order_line_inputs(formset) -> list[services.OrderLineInput]:
+    return [
+        services.OrderLineInput(
+            product=row["product_obj"],
+            quantity=row["quantity"],
+            unit=row.get("unit"),
+            unit_price=row.get("unit_price"),
+            discount_percent=row.get("discount_percent") or Decimal(0),
+            tax_rate=row.get("tax_rate"),
+        )
+        for row in formset.rows()
+    ]
+
+
+def _order_form_page(request: HttpRequest, order=None) -> HttpResponse:
+    customers = selectors.customers_for_user(request.user)
+    if request.method == "POST":
+        form = SalesOrderForm(request.POST, customers=customers)
+        formset = OrderLineFormSet(request.POST, prefix=LINES_PREFIX)
+        if form.is_valid() and formset.is_valid():
+            try:
+                if order is None:
+                    order = services.sales_order_create(
+                        actor=request.user, lines=_order_line_inputs(formset), **form.cleaned_data
+                    )
+                    messages.success(request, _("Sales order %(number)s saved.") % {"number": order.number})
+                else:
+                    order = services.sales_order_update(
+                        order=order, actor=request.user, lines=_order_line_inputs(formset), **form.cleaned_data
+                    )
+                    messages.success(request, _("Sales order %(number)s saved.") % {"number": order.number})
+            except ValidationError as error:
+                apply_service_error(form, error)
+            else:
+                if "submit" in request.POST:
+                    try:
+                        services.sales_order_submit(order=order, actor=request.user)
+                    except ValidationError as error:
+                        _error_messages(request, error)
+                return redirect(order)
+        status = 400
+    else:
+        status = 200
+        if order is None:
+            form = SalesOrderForm(customers=customers, initial={"customer": request.GET.get("customer")})
+            formset = OrderLineFormSet(prefix=LINES_PREFIX)
+        else:
+            form = SalesOrderForm(
+                customers=customers,
+                initial={
+                    "customer": order.customer_id,
+                    "warehouse": order.warehouse_id,
+                    "order_date": order.order_date,
+                    "delivery_date": order.delivery_date,
+                    "salesperson": order.salesperson_id,
+                    "notes": order.notes,
+                },
+            )
+            formset = OrderLineFormSet(
+                prefix=LINES_PREFIX,
+                initial=[
+                    {
+                        "product": line.product_id,
+                        "product_search": str(line.product),
+                        "unit": line.unit_id,
+                        "quantity": line.quantity,
+                        "unit_price": line.unit_price,
+                        "discount_percent": line.discount_percent,
+                        "tax_rate": line.tax_rate,
+                    }
+                    for line in order.lines.select_related("product").order_by("line_no")
+                ],
+            )
+            formset.extra = 0
+    return render(request, "sales/order_form.html", {"form": form, "formset": formset, "order": order}, status=status)
+
+
+@permission_required("sales.add_salesorder")
+def order_create(request: HttpRequest) -> HttpResponse:
+    return _order_form_page(request)
+
+
+@permission_required("sales.change_salesorder")
+def order_update(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_object_or_404(selectors.sales_order_list(user=request.user), pk=pk)
+    if order.status != SalesOrderStatus.DRAFT:
+        messages.error(request, _("Only a draft can be edited."))
+        return redirect(order)
+    return _order_form_page(request, order)
+
+
+class SalesOrderDetailView(PermissionMixin, DetailView):
+    permission_required = "sales.view_salesorder"
+    template_name = "sales/order_detail.html"
+    context_object_name = "order"
+
+    def get_queryset(self):
+        return selectors.sales_order_detail(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        order = self.object
+        return {
+            **super().get_context_data(**kwargs),
+            "lines": selectors.order_lines_with_stock(order),
+            "credit": selectors.customer_credit_position(order.customer, exclude_order=order),
+            "shipments": Shipment.objects.filter(lines__order_line__order=order).distinct().order_by("ship_date", "id"),
+            "audit_trail": audit_trail_for(order),
+        }
+
+
+class SalesOrderPrintView(SalesOrderDetailView):
+    template_name = "sales/order_print.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "company": SystemSettings.load()}
+
+
+def _order_command(service, success: str, **extra):
+    def view(request: HttpRequest, pk: int) -> HttpResponse:
+        order = get_object_or_404(selectors.sales_order_list(user=request.user), pk=pk)
+        try:
+            order = service(order=order, actor=request.user, **extra)
+        except ValidationError as error:
+            _error_messages(request, error)
+        else:
+            messages.success(request, success % {"number": order.number})
+        return redirect("sales:order_detail", pk=pk)
+
+    return view
+
+
+order_submit = require_POST(
+    permission_required("sales.change_salesorder")(
+        _order_command(services.sales_order_submit, _("Sales order %(number)s submitted."))
+    )
+)
+order_withdraw = require_POST(
+    permission_required("sales.change_salesorder")(
+        _order_command(services.sales_order_withdraw, _("Sales order %(number)s withdrawn to draft."))
+    )
+)
+order_approve = require_POST(
+    permission_required("sales.approve_salesorder")(
+        _order_command(services.sales_order_approve, _("Sales order %(number)s approved over the credit limit."))
+    )
+)
+order_reserve = require_POST(
+    permission_required("sales.change_salesorder")(
+        _order_command(services.sales_order_reserve_backorders, _("Sales order %(number)s: backorders reserved."))
+    )
+)
+order_close = require_POST(
+    permission_required("sales.change_salesorder")(
+        _order_command(services.sales_order_close, _("Sales order %(number)s closed."))
+    )
+)
+order_cancel = require_POST(
+    permission_required("sales.change_salesorder")(
+        _order_command(services.sales_order_cancel, _("Sales order %(number)s voided."))
+    )
+)
+
+
+@require_POST
+@permission_required("sales.change_salesorder")
+def order_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_object_or_404(selectors.sales_order_list(user=request.user), pk=pk)
+    allow_backorder = request.POST.get("backorder") == "1"
+    try:
+        order = services.sales_order_confirm(order=order, actor=request.user, allow_backorder=allow_backorder)
+    except ValidationError as error:
+        _error_messages(request, error)
+        if error.code == "insufficient_stock" or getattr(error, "shortages", None):
+            messages.warning(
+                request,
+                _("Not approved. Approve with backorders to reserve what is available and backorder the rest."),
+            )
+    else:
+        messages.success(request, _("Sales order %(number)s approved.") % {"number": order.number})
+    return redirect("sales:order_detail", pk=pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Shipments
+# ---------------------------------------------------------------------------------------------
+
+
+class ShipmentListView(FilteredListView):
+    permission_required = "sales.view_shipment"
+    template_name = "sales/shipment_list.html"
+    context_object_name = "shipments"
+    filterset_class = ShipmentFilter
+    sortable_fields = ("number", "ship_date", "customer__code", "total_amount", "margin_amount", "status")
+    default_ordering = ("-ship_date", "-id")
+
+    def base_queryset(self):
+        return selectors.shipment_list(user=self.request.user)
+
+
+def _shipment_lines_page(request, *, customer, warehouse, shipment=None) -> HttpResponse:
+    open_lines = list(selectors.open_order_lines(customer=customer, warehouse_id=warehouse.pk))
+    current = {}
+    if shipment is not None:
+        current = {line.order_line_id: line.quantity for line in shipment.lines.all()}
+    if request.method == "POST" and "ship_date" in request.POST:
+        form = ShipmentForm(request.POST)
+        formset = ShipmentLineFormSet(request.POST, prefix=LINES_PREFIX)
+        if form.is_valid() and formset.is_valid():
+            by_id = {
+                line.pk: line
+                for line in SalesOrderLine.objects.filter(
+                    pk__in=[row["order_line"] for row in formset.cleaned_data if row]
+                )
+            }
+            inputs = [
+                services.ShipmentLineInput(order_line=by_id[row["order_line"]], quantity=row["quantity"])
+                for row in formset.cleaned_data
+                if row and row.get("quantity") and row["order_line"] in by_id
+            ]
+            try:
+                if shipment is None:
+                    shipment = services.shipment_create(
+                        customer=customer, warehouse=warehouse, actor=request.user, lines=inputs, **form.cleaned_data
+                    )
+                else:
+                    shipment = services.shipment_update(
+                        shipment=shipment, actor=request.user, lines=inputs, **form.cleaned_data
+                    )
+                if "post" in request.POST:
+                    shipment = services.shipment_post(shipment=shipment, actor=request.user)
+                    messages.success(request, _("Delivery %(number)s posted.") % {"number": shipment.number})
+                else:
+                    messages.success(request, _("Delivery %(number)s saved.") % {"number": shipment.number})
+            except ValidationError as error:
+                if shipment is not None and shipment.status == DocumentStatus.DRAFT and "post" in request.POST:
+                    _error_messages(request, error)
+                    return redirect(shipment)
+                apply_service_error(form, error)
+            else:
+                return redirect(shipment)
+        status = 400
+    else:
+        status = 200
+        form = ShipmentForm(
+            initial={
+                "ship_date": shipment.ship_date if shipment else timezone.localdate(),
+                "notes": shipment.notes if shipment else "",
+            }
+        )
+        formset = ShipmentLineFormSet(
+            prefix=LINES_PREFIX,
+            initial=[{"order_line": line.pk, "quantity": current.get(line.pk)} for line in open_lines],
+        )
+    rows = list(zip(open_lines, formset.forms, strict=False))
+    return render(
+        request,
+        "sales/shipment_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "rows": rows,
+            "customer": customer,
+            "warehouse": warehouse,
+            "shipment": shipment,
+        },
+        status=status,
+    )
+
+
+@permission_required("sales.add_shipment")
+def shipment_create(request: HttpRequest) -> HttpResponse:
+    start = ShipmentStartForm(request.GET or None, customers=selectors.customers_with_open_orders(user=request.user))
+    if not start.is_bound or not start.is_valid():
+        return render(request, "sales/shipment_start.html", {"form": start})
+    return _shipment_lines_page(
+        request, customer=start.cleaned_data["customer"], warehouse=start.cleaned_data["warehouse"]
+    )
+
+
+@permission_required("sales.change_shipment")
+def shipment_update(request: HttpRequest, pk: int) -> HttpResponse:
+    shipment = get_object_or_404(selectors.shipment_detail(user=request.user), pk=pk)
+    if shipment.status != DocumentStatus.DRAFT:
+        messages.error(request, _("Only a draft can be edited."))
+        return redirect(shipment)
+    return _shipment_lines_page(request, customer=shipment.customer, warehouse=shipment.warehouse, shipment=shipment)
+
+
+class ShipmentDetailView(PermissionMixin, DetailView):
+    permission_required = "sales.view_shipment"
+    template_name = "sales/shipment_detail.html"
+    context_object_name = "shipment"
+
+    def get_queryset(self):
+        return selectors.shipment_detail(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        shipment = self.object
+        return {
+            **super().get_context_data(**kwargs),
+            "lines": selectors.shipment_lines(shipment),
+            "receivable": Receivable.objects.filter(shipment=shipment).first(),
+            "returns": shipment.returns.all(),
+            "audit_trail": audit_trail_for(shipment),
+        }
+
+
+class ShipmentPrintView(ShipmentDetailView):
+    template_name = "sales/shipment_print.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "company": SystemSettings.load()}
+
+
+@require_POST
+@permission_required("sales.post_shipment")
+def shipment_post(request: HttpRequest, pk: int) -> HttpResponse:
+    shipment = get_object_or_404(selectors.shipment_detail(user=request.user), pk=pk)
+    try:
+        shipment = services.shipment_post(shipment=shipment, actor=request.user)
+    except ValidationError as error:
+        _error_messages(request, error)
+    else:
+        messages.success(request, _("Delivery %(number)s posted.") % {"number": shipment.number})
+    return redirect("sales:shipment_detail", pk=pk)
+
+
+@require_POST
+@permission_required("sales.change_shipment")
+def shipment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    shipment = get_object_or_404(selectors.shipment_detail(user=request.user), pk=pk)
+    try:
+        services.shipment_cancel(shipment=shipment, actor=request.user)
+    except ValidationError as error:
+        _error_messages(request, error)
+    else:
+        messages.success(request, _("Delivery %(number)s voided.") % {"number": shipment.number})
+    return redirect("sales:shipment_detail", pk=pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Returns
+# ---------------------------------------------------------------------------------------------
+
+
+class SalesReturnListView(FilteredListView):
+    permission_required = "sales.view_salesreturn"
+    template_name = "sales/return_list.html"
+    context_object_name = "returns"
+    filterset_class = SalesReturnFilter
+    sortable_fields = ("number", "return_date", "customer__code", "total_amount", "status")
+    default_ordering = ("-return_date", "-id")
+
+    def base_queryset(self):
+        return selectors.sales_return_list(user=self.request.user)
+
+
+@permission_required("sales.add_salesreturn")
+def return_create(request: HttpRequest, shipment_pk: int) -> HttpResponse:
+    shipment = get_object_or_404(
+        selectors.shipment_detail(user=request.user).filter(status=DocumentStatus.POSTED), pk=shipment_pk
+    )
+    shipment_lines = list(selectors.shipment_lines(shipment))
+    if request.method == "POST":
+        form = SalesReturnForm(request.POST)
+        formset = ReturnLineFormSet(request.POST, prefix=LINES_PREFIX)
+        if form.is_valid() and formset.is_valid():
+            by_id = {line.pk: line for line in shipment_lines}
+            inputs = [
+                services.ReturnLineInput(
+                    shipment_line=by_id[row["shipment_line"]],
+                    quantity=row["quantity"],
+                    disposition=row["disposition"],
+                    scrap_reason=row.get("scrap_reason", ""),
+                )
+                for row in formset.cleaned_data
+                if row and row.get("quantity") and row["shipment_line"] in by_id
+            ]
+            try:
+                sales_return = services.sales_return_create(
+                    shipment=shipment, actor=request.user, lines=inputs, **form.cleaned_data
+                )
+                if "post" in request.POST:
+                    services.sales_return_post(sales_return=sales_return, actor=request.user)
+            except ValidationError as error:
+                apply_service_error(form, error)
+            else:
+                messages.success(request, _("Sales return %(number)s saved.") % {"number": sales_return.number})
+                return redirect(sales_return)
+        status = 400
+    else:
+        status = 200
+        form = SalesReturnForm(initial={"return_date": timezone.localdate()})
+        formset = ReturnLineFormSet(
+            prefix=LINES_PREFIX, initial=[{"shipment_line": line.pk} for line in shipment_lines]
+        )
+    return render(
+        request,
+        "sales/return_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "rows": list(zip(shipment_lines, formset.forms, strict=False)),
+            "shipment": shipment,
+        },
+        status=status,
+    )
+
+
+class SalesReturnDetailView(PermissionMixin, DetailView):
+    permission_required = "sales.view_salesreturn"
+    template_name = "sales/return_detail.html"
+    context_object_name = "sales_return"
+
+    def get_queryset(self):
+        return selectors.sales_return_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "lines": self.object.lines.select_related("product", "unit", "shipment_line").order_by("line_no"),
+            "audit_trail": audit_trail_for(self.object),
+        }
+
+
+@require_POST
+@permission_required("sales.post_salesreturn")
+def return_post(request: HttpRequest, pk: int) -> HttpResponse:
+    sales_return = get_object_or_404(selectors.sales_return_list(user=request.user), pk=pk)
+    try:
+        services.sales_return_post(sales_return=sales_return, actor=request.user)
+    except ValidationError as error:
+        _error_messages(request, error)
+    else:
+        messages.success(request, _("Sales return %(number)s posted.") % {"number": sales_return.number})
+    return redirect("sales:return_detail", pk=pk)
+
+
+@require_POST
+@permission_required("sales.change_salesreturn")
+def return_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    sales_return = get_object_or_404(selectors.sales_return_list(user=request.user), pk=pk)
+    try:
+        services.sales_return_cancel(sales_return=sales_return, actor=request.user)
+    except ValidationError as error:
+        _error_messages(request, error)
+    else:
+        messages.success(request, _("Sales return %(number)s voided.") % {"number": sales_return.number})
+    return redirect("sales:return_detail", pk=pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Receipts and receivables
+# ---------------------------------------------------------------------------------------------
+
+
+class ReceiptListView(FilteredListView):
+    permission_required = "sales.view_customerreceipt"
+    template_name = "sales/receipt_list.html"
+    context_object_name = "receipts"
+    filterset_class = ReceiptFilter
+    sortable_fields = ("number", "receipt_date", "customer__code", "amount")
+    default_ordering = ("-receipt_date", "-id")
+
+    def base_queryset(self):
+        return selectors.receipt_list(user=self.request.user)
+
+
+@permission_required("sales.add_customerreceipt")
+def receipt_create(request: HttpRequest) -> HttpResponse:
+    customers = selectors.customers_for_user(request.user)
+    data = request.POST if request.method == "POST" else None
+    form = ReceiptForm(data, customers=customers, initial={"customer": request.GET.get("customer")})
+    customer = None
+    customer_id = (data or request.GET).get("customer")
+    if customer_id and str(customer_id).isdigit():
+        customer = customers.filter(pk=customer_id).first()
+    receivables = list(selectors.open_receivables(customer)) if customer else []
+    formset = AllocationFormSet(data, prefix="alloc", initial=[{"receivable": r.pk} for r in receivables])
+    if data is not None and form.is_valid() and formset.is_valid():
+        allocations = None
+        if form.cleaned_data["allocation"] == ReceiptForm.MANUAL:
+            by_id = {r.pk: r for r in receivables}
+            allocations = [
+                (by_id[row["receivable"]], row["amount"])
+                for row in formset.cleaned_data
+                if row and row.get("amount") and row["receivable"] in by_id
+            ]
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "allocation"}
+        try:
+            receipt = services.customer_receipt_create(actor=request.user, allocations=allocations, **fields)
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, _("Customer receipt %(number)s saved.") % {"number": receipt.number})
+            return redirect(receipt)
+    return render(
+        request,
+        "sales/receipt_form.html",
+        {
+            "form": form,
+            "formset": formset,
+            "rows": list(zip(receivables, formset.forms, strict=False)),
+            "customer": customer,
+        },
+        status=400 if data is not None else 200,
+    )
+
+
+class ReceiptDetailView(PermissionMixin, DetailView):
+    permission_required = "sales.view_customerreceipt"
+    template_name = "sales/receipt_detail.html"
+    context_object_name = "receipt"
+
+    def get_queryset(self):
+        return selectors.receipt_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "allocations": self.object.allocations.select_related("receivable__shipment"),
+            "audit_trail": audit_trail_for(self.object),
+        }
+
+
+@require_POST
+@permission_required("sales.change_customerreceipt")
+def receipt_allocate(request: HttpRequest, pk: int) -> HttpResponse:
+    receipt = get_object_or_404(selectors.receipt_list(user=request.user), pk=pk)
+    try:
+        services.customer_receipt_allocate(receipt=receipt, actor=request.user)
+    except ValidationError as error:
+        _error_messages(request, error)
+    else:
+        messages.success(request, _("Customer receipt %(number)s allocated.") % {"number": receipt.number})
+    return redirect("sales:receipt_detail", pk=pk)
+
+
+class ReceivableReportView(PermissionMixin, PaginatedListMixin, ListView):
+    permission_required = "sales.view_receivable"
+    template_name = "sales/receivable_report.html"
+    context_object_name = "rows"
+
+    def get_queryset(self):
+        self.form, self.date_from, self.date_to = _date_range(self.request, days=30)
+        customers = selectors.customers_for_user(self.request.user)
+        query = self.request.GET.get("q", "").strip()
+        if query:
+            customers = customers.filter(name__icontains=query) | customers.filter(code__iexact=query)
+        return selectors.receivables_report(customers=customers, date_from=self.date_from, date_to=self.date_to)
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "form": self.form,
+            "date_from": self.date_from,
+            "date_to": self.date_to,
+            "query": self.request.GET.get("q", ""),
+        }
