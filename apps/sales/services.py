@@ -88,7 +88,7 @@ def _check_transition(order: SalesOrder, target: str) -> None:
 
 
 def _lock_order(order: SalesOrder) -> SalesOrder:
-    return SalesOrder.objects.select_for_update().select_related("customer").get(pk=order.pk)
+    return SalesOrder.objects.select_for_update(of=("self",)).select_related("customer").get(pk=order.pk)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -646,7 +646,9 @@ def shipment_update(
     *, shipment: Shipment, ship_date: datetime.date, lines: Sequence[ShipmentLineInput], actor: Any, notes: str = ""
 ) -> Shipment:
     """Replace the date, remarks and lines of a draft delivery."""
-    shipment = Shipment.objects.select_for_update().select_related("customer", "warehouse").get(pk=shipment.pk)
+    shipment = (
+        Shipment.objects.select_for_update(of=("self",)).select_related("customer", "warehouse").get(pk=shipment.pk)
+    )
     _require_draft(shipment)
     built = _build_shipment_lines(customer=shipment.customer, warehouse=shipment.warehouse, lines=lines)
     before = {"ship_date": shipment.ship_date, "notes": shipment.notes, "total_amount": shipment.total_amount}
@@ -702,7 +704,7 @@ def shipment_post(*, shipment: Shipment, actor: Any) -> Shipment:
     completed and creates the receivable (due after the customer's credit term). Runs a
     constant number of queries whatever the number of lines.
     """
-    shipment = Shipment.objects.select_for_update().select_related("customer").get(pk=shipment.pk)
+    shipment = Shipment.objects.select_for_update(of=("self",)).select_related("customer").get(pk=shipment.pk)
     _require_draft(shipment)
     lines = list(shipment.lines.select_related("product").order_by("line_no"))
     order_line_ids = {line.order_line_id for line in lines}
@@ -1013,12 +1015,14 @@ def sales_return_post(*, sales_return: SalesReturn, actor: Any) -> SalesReturn:
     reverses revenue and cost of every returned line alike. The return that brings a delivery
     line back in full takes what is left of its revenue and cost (no rounding residue).
     """
-    sales_return = SalesReturn.objects.select_for_update().select_related("customer").get(pk=sales_return.pk)
+    sales_return = (
+        SalesReturn.objects.select_for_update(of=("self",)).select_related("customer").get(pk=sales_return.pk)
+    )
     _require_draft(sales_return)
     lines = list(sales_return.lines.select_related("product").order_by("line_no"))
     shipment_lines = {
         sl.pk: sl
-        for sl in ShipmentLine.objects.select_for_update()
+        for sl in ShipmentLine.objects.select_for_update(of=("self",))
         .select_related("movement")
         .filter(pk__in={line.shipment_line_id for line in lines})
         .order_by("pk")
@@ -1171,7 +1175,7 @@ def _allocate(
     """
     open_receivables = {
         r.pk: r
-        for r in Receivable.objects.select_for_update()
+        for r in Receivable.objects.select_for_update(of=("self",))
         .select_related("shipment")
         .filter(customer_id=receipt.customer_id, outstanding__gt=0)
         .order_by("pk")
