@@ -20,6 +20,7 @@ from apps.core.mixins import PaginatedListMixin, PermissionMixin
 from apps.core.models import SystemSettings
 from apps.core.permissions import permission_required
 from apps.core.selectors import audit_trail_for
+from apps.inventory.services import InsufficientStock
 from apps.masterdata.models import Customer
 from apps.sales import selectors, services
 from apps.sales.filters import (
@@ -420,7 +421,7 @@ def order_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         order = services.sales_order_confirm(order=order, actor=request.user, allow_backorder=allow_backorder)
     except ValidationError as error:
         _error_messages(request, error)
-        if error.code == "insufficient_stock" or getattr(error, "shortages", None):
+        if isinstance(error, InsufficientStock):
             messages.warning(
                 request,
                 _("Not approved. Approve with backorders to reserve what is available and backorder the rest."),
