@@ -65,34 +65,28 @@ class CategoryFilter(MasterDataFilter):
         fields: list[str] = []
 
 
-class CategoryChoiceFilter(django_filters.ModelChoiceFilter):
-    """A category together with all its subcategories, offered as an indented tree."""
-
-    def filter(self, qs, value):
-        if not value:
-            return qs
-        return qs.filter(category_id__in=category_descendant_ids(value))
-
-
-def _category_choices(request=None):
-    return Category.objects.all()
+def _category_choices() -> list[tuple[int, str]]:
+    return [(node.pk, "\u3000" * depth + node.name) for node, depth in category_tree()]
 
 
 class ProductFilter(MasterDataFilter):
     search_fields = ("code", "name", "mnemonic", "specification")
 
-    category = CategoryChoiceFilter(label=_("Product category"), queryset=_category_choices)
+    category = django_filters.ChoiceFilter(
+        label=_("Product category"), choices=_category_choices, method="filter_category"
+    )
     brand = django_filters.ModelChoiceFilter(label=_("Brand"), queryset=Brand.objects.all())
 
     class Meta:
         model = Product
         fields: list[str] = []
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        field = self.form.fields["category"]
-        tree = category_tree()
-        field.choices = [("", "---------")] + [(node.pk, "\u3000" * depth + node.name) for node, depth in tree]
+    def filter_category(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """The chosen category together with all its subcategories."""
+        category = Category.objects.filter(pk=value).first()
+        if category is None:
+            return queryset
+        return queryset.filter(category_id__in=category_descendant_ids(category))
 
     def filter_search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

@@ -1,16 +1,16 @@
 """Prefix searches for the product lookup (scanner / line grid) on PostgreSQL.
 
 ``code__istartswith`` compiles to ``UPPER(code) LIKE UPPER('abc%')``; under a non-C collation
-only a ``varchar_pattern_ops`` index serves it. SQLite's LIKE cannot use such an index, so the
+only a ``text_pattern_ops`` index serves it. SQLite's LIKE cannot use such an index, so the
 migration does nothing there.
 """
 
 from django.db import migrations
 
 INDEXES = (
-    ("md_product_code_upper_like_idx", "UPPER(code) varchar_pattern_ops"),
-    ("md_product_mnemonic_upper_like_idx", "UPPER(mnemonic) varchar_pattern_ops"),
-    ("md_product_name_upper_like_idx", "UPPER(name) varchar_pattern_ops"),
+    ("md_product_code_upper_like_idx", "UPPER(code) text_pattern_ops"),
+    ("md_product_mnemonic_upper_like_idx", "UPPER(mnemonic) text_pattern_ops"),
+    ("md_product_name_upper_like_idx", "UPPER(name) text_pattern_ops"),
 )
 
 
