@@ -40,7 +40,8 @@ class Command(BaseCommand):
     def print_logins(self, users: list[tuple[str, str]]) -> None:
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(_("Open %(url)s and sign in as:") % {"url": DEMO_URL}))
-        header = f"  {_('Username'):<12} {_('Password'):<16} {_('Role'):<12}"
+        username_label, password_label, role_label = _("Username"), _("Password"), _("Role")
+        header = f"  {username_label:<12} {password_label:<16} {role_label:<12}"
         self.stdout.write(header)
         self.stdout.write("  " + "-" * (len(header) - 2))
         for username, role in users:
