@@ -442,8 +442,13 @@ def product_update(
     """Change a product; ``units``/``barcodes`` (when given) replace its lines. Raises like product_create."""
     product = Product.objects.select_for_update().get(pk=product.pk)
     before = {name: getattr(product, name) for name in PRODUCT_FIELDS}
-    old_units = [UnitLine(unit=row.unit, ratio=row.ratio) for row in product.units.select_related("unit")]
-    old_barcodes = [BarcodeLine(barcode=row.barcode, unit=row.unit) for row in product.barcodes.select_related("unit")]
+    old_units = [
+        UnitLine(unit=row.unit, ratio=row.ratio) for row in product.units.select_related("unit").order_by("id")
+    ]
+    old_barcodes = [
+        BarcodeLine(barcode=row.barcode, unit=row.unit)
+        for row in product.barcodes.select_related("unit").order_by("id")
+    ]
     _save_product(product=product, data=data, units=units, barcodes=barcodes)
     changes = model_changes(product, before, PRODUCT_FIELDS)
     old_text = _lines_summary(old_units, old_barcodes)

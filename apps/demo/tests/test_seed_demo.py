@@ -45,7 +45,8 @@ def test_seed_demo_users_log_in_with_the_demo_password():
 
     assert len(users) == 5
     assert all(user.check_password("jxc-demo-2026") for user in users.values())
-    assert users["admin"].is_superuser and users["admin"].is_staff
+    assert users["admin"].is_superuser
+    assert users["admin"].is_staff
     assert not users["buyer"].is_staff
     assert list(users["sales"].groups.values_list("name", flat=True)) == ["sales"]
     assert [w.code for w in warehouses_for_user(users["warehouse"])] == ["WH01"]
