@@ -8,6 +8,8 @@ in line after every ``migrate``.
 
 from fnmatch import fnmatchcase
 
+from django.apps import apps as global_apps
+from django.db import DEFAULT_DB_ALIAS
 from django.utils.translation import gettext_lazy as _
 
 
@@ -36,6 +38,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "masterdata.add_product",
         "masterdata.change_product",
         "inventory.*",
+        # Adjustments and counts are approved by a manager, never by the person who counted.
+        "!inventory.approve_*",
         "procurement.view_purchaseorder",
         "procurement.*goodsreceipt*",
         "procurement.view_purchasereturn",
@@ -61,6 +65,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.MANAGER: [
         "*.view_*",
+        "masterdata.*",
         "procurement.*",
         "sales.*",
         "analytics.*",
@@ -83,17 +88,24 @@ def role_grants(role: str, permission: str) -> bool:
     return any(fnmatchcase(permission, p) for p in patterns if not p.startswith("!"))
 
 
-def sync_role_permissions() -> None:
+def sync_role_permissions(*, using: str = DEFAULT_DB_ALIAS) -> None:
     """Give each role group exactly the permissions its patterns grant."""
     from django.contrib.auth.models import Group, Permission
 
-    all_perms = list(Permission.objects.select_related("content_type"))
+    all_perms = list(Permission.objects.using(using).select_related("content_type"))
     for role in ROLE_PERMISSIONS:
-        group, _created = Group.objects.get_or_create(name=role)
+        group, _created = Group.objects.using(using).get_or_create(name=role)
         granted = [perm for perm in all_perms if role_grants(role, f"{perm.content_type.app_label}.{perm.codename}")]
         group.permissions.set(granted)
 
 
-def sync_role_permissions_after_migrate(sender, **kwargs) -> None:
-    if sender.label == "accounts":
-        sync_role_permissions()
+def sync_role_permissions_after_migrate(sender, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """Sync once per ``migrate`` (or test-database flush), after every app's permissions exist.
+
+    ``post_migrate`` is sent once per app with models, in INSTALLED_APPS order, and Django
+    creates each app's permissions in its own turn; syncing on an earlier app would miss the
+    permissions of the apps after it, so this waits for the last one.
+    """
+    with_models = [config for config in global_apps.get_app_configs() if config.models_module is not None]
+    if with_models and sender.label == with_models[-1].label:
+        sync_role_permissions(using=using)

@@ -1,0 +1,57 @@
+"""Permission checks for function views.
+
+Every function view in the project is wrapped by :func:`permission_required` from this module
+(not Django's directly): it refuses with 403 like Django's decorator with
+``raise_exception=True`` and records the permissions on the view as ``permission_required``,
+the attribute class views carry through ``apps.core.mixins.PermissionMixin``. The permission
+matrix test (``apps/accounts/tests/test_permission_matrix.py``) reads that attribute to check
+every URL for every role, so a function view without it fails the suite.
+
+    @require_POST
+    @permission_required("procurement.approve_purchaseorder")
+    def purchaseorder_approve(request, pk): ...
+
+Outer decorators built with ``functools.wraps`` (``require_POST``, ``require_GET``) copy the
+attribute onto their wrapper, so the order above works; put this decorator innermost.
+"""
+
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from django.contrib.auth.decorators import permission_required as django_permission_required
+
+V = TypeVar("V", bound=Callable)
+
+
+def permission_required(perm: str | Iterable[str]) -> Callable[[V], V]:
+    """Refuse with 403 unless the user holds ``perm`` (one ``app.codename`` or several)."""
+    perms = (perm,) if isinstance(perm, str) else tuple(perm)
+    if not perms or not all(perms):
+        raise ValueError("permission_required needs at least one 'app_label.codename'")
+
+    def decorator(view: V) -> V:
+        wrapped = django_permission_required(perms, raise_exception=True)(view)
+        wrapped.permission_required = perms
+        return wrapped
+
+    return decorator
+
+
+def view_permissions(view: Callable) -> tuple[str, ...]:
+    """The permissions a resolved URL callback declares: ``()`` when it declares none.
+
+    Class views answer through ``PermissionMixin`` (``view.view_class``), function views through
+    the attribute set by :func:`permission_required`.
+    """
+    from apps.core.mixins import PermissionMixin
+
+    view_class = getattr(view, "view_class", None)
+    if view_class is not None:
+        if not issubclass(view_class, PermissionMixin):
+            return ()
+        declared = getattr(view, "view_initkwargs", {}).get("permission_required", view_class.permission_required)
+    else:
+        declared = getattr(view, "permission_required", None)
+    if not declared:
+        return ()
+    return (declared,) if isinstance(declared, str) else tuple(declared)
