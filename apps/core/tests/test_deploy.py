@@ -7,8 +7,10 @@ from django.conf import settings
 
 
 def test_deployment_checklist_is_clean_with_production_settings():
+    # The e2e harness sets DJANGO_ALLOW_ASYNC_UNSAFE for its session; a deployment never does.
+    inherited = {key: value for key, value in os.environ.items() if key != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {
-        **os.environ,
+        **inherited,
         "DJANGO_SETTINGS_MODULE": "config.settings.prod",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "DEBUG": "0",
