@@ -40,7 +40,7 @@ class UserAdmin(DjangoUserAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")
 
-    @admin.display(description=_("name"))
+    @admin.display(description=_("full name"))
     def full_name(self, obj: User) -> str:
         return obj.get_full_name()
 

@@ -12,8 +12,9 @@ every URL for every role, so a function view without it fails the suite.
     def purchaseorder_approve(request, pk): ...
 
 Django's own decorator is recognised too (by introspection, as a fallback), but only this one
-states the permissions plainly. Outer decorators built with ``functools.wraps`` (``require_POST``, ``require_GET``) copy the
-attribute onto their wrapper, so the order above works; put this decorator innermost.
+states the permissions plainly. Outer decorators built with ``functools.wraps`` (``require_POST``,
+``require_GET``) copy the attribute onto their wrapper, so the order above works; put this
+decorator innermost.
 """
 
 import inspect

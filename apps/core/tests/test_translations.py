@@ -70,3 +70,19 @@ def test_compiled_catalog_matches_its_source(po_path):
     stale = sorted(str(key[1]) for key in source.keys() ^ compiled.keys())
     stale += sorted(str(key[1]) for key in source.keys() & compiled.keys() if source[key] != compiled[key])
     assert stale == [], f"{mo_path.relative_to(settings.BASE_DIR)} is stale, run compilemessages: {stale}"
+
+
+def test_a_message_means_the_same_in_every_catalog():
+    """Django merges all catalogs into one: an earlier app's translation hides a later app's.
+
+    Two catalogs translating the same msgid differently means one of them is silently ignored;
+    use the same term (the glossary's) or a more specific msgid or context (pgettext).
+    """
+    seen: dict[tuple, dict[str, str]] = {}
+    for po_path in CATALOGS:
+        for entry in polib.pofile(str(po_path)).translated_entries():
+            seen.setdefault((entry.msgctxt, entry.msgid), {})[_owner(po_path)] = entry.msgstr
+
+    conflicts = {key[1]: owners for key, owners in seen.items() if len(set(owners.values())) > 1}
+
+    assert conflicts == {}
