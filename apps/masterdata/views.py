@@ -407,7 +407,9 @@ class ProductListView(ProductMixin, RecordListView):
 
     def get(self, request, *args, **kwargs):
         term = request.GET.get("q", "").strip()
-        if term and set(request.GET) <= {"q"}:
+        # The filter form also submits its empty fields; only a bare search counts as a scan.
+        filled = {key for key, value in request.GET.items() if value.strip()}
+        if term and filled <= {"q"}:
             matches = selectors.product_lookup(term, limit=1, include_inactive=True)
             if len(matches) == 1 and matches[0].exact:
                 return redirect(matches[0].product.get_absolute_url())

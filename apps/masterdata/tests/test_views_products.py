@@ -182,9 +182,26 @@ def test_product_list_opens_the_product_for_an_exact_barcode(client_for):
     client = client_for("sales")
 
     response = client.get(reverse("masterdata:product_list"), {"q": "6901234567892"})
+    # what the filter form sends: the other filters empty
+    from_form = client.get(
+        reverse("masterdata:product_list"), {"q": "6901234567892", "active": "", "category": "", "brand": ""}
+    )
 
     assert response.status_code == 302
     assert response.url == reverse("masterdata:product_detail", args=[product.pk])
+    assert from_form.status_code == 302
+    assert from_form.url == response.url
+
+
+def test_product_list_with_another_filter_set_does_not_jump_to_the_product(client_for):
+    product = ProductFactory()
+    ProductBarcodeFactory(product=product, barcode="6901234567892")
+    client = client_for("sales")
+
+    response = client.get(reverse("masterdata:product_list"), {"q": "6901234567892", "active": "1"})
+
+    assert response.status_code == 200
+    assert list(response.context["records"]) == [product]
 
 
 def test_product_list_shows_the_filtered_list_for_a_partial_term(client_for):
