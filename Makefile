@@ -5,13 +5,16 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
+DEMO_USERS := warehouse buyer sales manager admin
+DEMO_PASSWORD := jxc-demo-2026
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run seed test lint fmt bench check-deploy messages compilemessages clean
+.PHONY: help venv run seed test e2e lint fmt bench check-deploy messages compilemessages clean
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,15 +27,25 @@ venv: $(VENV)/.installed ## Create the virtualenv and install the requirements
 run: venv ## Migrate, load the demo company, start http://$(HOST):$(PORT) and print the demo logins
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
+	@echo
+	@echo "  JXC demo on http://$(HOST):$(PORT)/"
+	@echo "  Users: $(DEMO_USERS)   password: $(DEMO_PASSWORD)"
+	@echo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 seed: venv ## Load the demo company (idempotent); SCALE=... for the benchmark data set
 	$(PY) manage.py seed_demo $(if $(SCALE),--scale $(SCALE),)
 
-test: venv ## Run the whole test suite (DATABASE_URL=postgres://... for PostgreSQL)
+# pytest exits non-zero on any failure, and with 5 when it collects no test at all, so an empty
+# or broken collection fails too. --strict-markers (pytest.ini) refuses unknown marks.
+test: venv ## Migrations check, lint, then the whole suite (DATABASE_URL=postgres://... for PostgreSQL)
 	$(PY) manage.py makemigrations --check --dry-run --settings=config.settings.test
 	$(VENV)/bin/ruff check .
-	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+e2e: venv ## Only the browser tests (headless chromium against a live server)
+	$(VENV)/bin/pytest -p no:xdist -m e2e $(PYTEST_ARGS)
 
 lint: venv ## ruff lint and format check
 	$(VENV)/bin/ruff check .

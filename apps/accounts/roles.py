@@ -10,7 +10,7 @@ from fnmatch import fnmatchcase
 
 from django.apps import apps as global_apps
 from django.db import DEFAULT_DB_ALIAS
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Role:
@@ -22,12 +22,14 @@ class Role:
 
 
 # Group names are the stable keys; labels are what people read.
+# The "role" context keeps these apart from the same words elsewhere (a warehouse's manager is
+# 负责人, the Manager role 经理).
 ROLE_LABELS = {
-    Role.WAREHOUSE: _("Warehouse staff"),
-    Role.BUYER: _("Buyer"),
-    Role.SALES: _("Sales clerk"),
-    Role.MANAGER: _("Manager"),
-    Role.ADMIN: _("Administrator"),
+    Role.WAREHOUSE: pgettext_lazy("role", "Warehouse staff"),
+    Role.BUYER: pgettext_lazy("role", "Buyer"),
+    Role.SALES: pgettext_lazy("role", "Sales clerk"),
+    Role.MANAGER: pgettext_lazy("role", "Manager"),
+    Role.ADMIN: pgettext_lazy("role", "Administrator"),
 }
 
 _MASTERDATA_VIEW = ["masterdata.view_*"]

@@ -11,10 +11,13 @@ every URL for every role, so a function view without it fails the suite.
     @permission_required("procurement.approve_purchaseorder")
     def purchaseorder_approve(request, pk): ...
 
-Outer decorators built with ``functools.wraps`` (``require_POST``, ``require_GET``) copy the
-attribute onto their wrapper, so the order above works; put this decorator innermost.
+Django's own decorator is recognised too (by introspection, as a fallback), but only this one
+states the permissions plainly. Outer decorators built with ``functools.wraps`` (``require_POST``,
+``require_GET``) copy the attribute onto their wrapper, so the order above works; put this
+decorator innermost.
 """
 
+import inspect
 from collections.abc import Callable, Iterable
 from typing import TypeVar
 
@@ -51,7 +54,29 @@ def view_permissions(view: Callable) -> tuple[str, ...]:
             return ()
         declared = getattr(view, "view_initkwargs", {}).get("permission_required", view_class.permission_required)
     else:
-        declared = getattr(view, "permission_required", None)
+        declared = getattr(view, "permission_required", None) or _django_decorator_permissions(view)
     if not declared:
         return ()
     return (declared,) if isinstance(declared, str) else tuple(declared)
+
+
+def _django_decorator_permissions(view: Callable) -> tuple[str, ...]:
+    """The permissions of Django's own ``permission_required`` decorator, read from its closure.
+
+    A fallback so that views decorated the Django way are recognised too; the decorator above
+    says it without introspection and is the one to use.
+    """
+    func, seen = view, set()
+    while callable(func) and id(func) not in seen:
+        seen.add(id(func))
+        for cell in getattr(func, "__closure__", None) or ():
+            try:
+                value = cell.cell_contents
+            except ValueError:  # an empty cell
+                continue
+            if callable(value) and getattr(value, "__name__", "") == "check_perms":
+                perms = inspect.getclosurevars(value).nonlocals.get("perms")
+                if perms:
+                    return (perms,) if isinstance(perms, str) else tuple(perms)
+        func = getattr(func, "__wrapped__", None)
+    return ()

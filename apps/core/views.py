@@ -42,9 +42,15 @@ class AuditLogListView(PermissionMixin, PaginatedListMixin, ListView):
     permission_required = "core.view_auditlog"
     template_name = "core/auditlog_list.html"
     context_object_name = "entries"
+    sortable_fields = ("created_at", "action")
+    default_ordering = ("-created_at", "-id")
 
     def get_queryset(self):
-        return audit_log_list()
+        self.filterset = audit_log_list(filters=self.request.GET)
+        return self.filterset.qs.order_by(*self.get_ordering())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(filter=self.filterset, **kwargs)
 
 
 @login_not_required

@@ -1,3 +1,132 @@
+from django.urls import path
+
+from apps.masterdata import views
+
 app_name = "masterdata"
 
-urlpatterns: list = []
+
+def _command(mixin: type, base: type, **attrs) -> type:
+    """A POST-only command view for one entity, e.g. UnitDeactivateView."""
+    name = mixin.__name__.removesuffix("Mixin") + base.__name__.removeprefix("Record")
+    return type(name, (mixin, base), {"__module__": views.__name__, **attrs})
+
+
+def _crud(entity: str, slug: str, mixin: type, list_view, create, detail, update) -> list:
+    return [
+        path(f"{slug}/", list_view.as_view(), name=f"{entity}_list"),
+        path(f"{slug}/new/", create.as_view(), name=f"{entity}_create"),
+        path(f"{slug}/<int:pk>/", detail.as_view(), name=f"{entity}_detail"),
+        path(f"{slug}/<int:pk>/edit/", update.as_view(), name=f"{entity}_update"),
+        path(
+            f"{slug}/<int:pk>/deactivate/",
+            _command(mixin, views.RecordSetActiveView, active=False).as_view(),
+            name=f"{entity}_deactivate",
+        ),
+        path(
+            f"{slug}/<int:pk>/activate/",
+            _command(mixin, views.RecordSetActiveView, active=True).as_view(),
+            name=f"{entity}_activate",
+        ),
+        path(f"{slug}/<int:pk>/delete/", _command(mixin, views.RecordDeleteView).as_view(), name=f"{entity}_delete"),
+    ]
+
+
+def _import_export(entity: str, slug: str, export, template, upload, confirm) -> list:
+    return [
+        path(f"{slug}/export/", export.as_view(), name=f"{entity}_export"),
+        path(f"{slug}/import/", upload.as_view(), name=f"{entity}_import"),
+        path(f"{slug}/import/template/", template.as_view(), name=f"{entity}_import_template"),
+        path(f"{slug}/import/confirm/", confirm.as_view(), name=f"{entity}_import_confirm"),
+    ]
+
+
+urlpatterns = [
+    path("products/lookup/", views.ProductLookupView.as_view(), name="product_lookup"),
+    *_import_export(
+        "product",
+        "products",
+        views.ProductExportView,
+        views.ProductImportTemplateView,
+        views.ProductImportView,
+        views.ProductImportConfirmView,
+    ),
+    *_import_export(
+        "supplier",
+        "suppliers",
+        views.SupplierExportView,
+        views.SupplierImportTemplateView,
+        views.SupplierImportView,
+        views.SupplierImportConfirmView,
+    ),
+    *_import_export(
+        "customer",
+        "customers",
+        views.CustomerExportView,
+        views.CustomerImportTemplateView,
+        views.CustomerImportView,
+        views.CustomerImportConfirmView,
+    ),
+    *_crud(
+        "product",
+        "products",
+        views.ProductMixin,
+        views.ProductListView,
+        views.ProductCreateView,
+        views.ProductDetailView,
+        views.ProductUpdateView,
+    ),
+    *_crud(
+        "category",
+        "categories",
+        views.CategoryMixin,
+        views.CategoryListView,
+        views.CategoryCreateView,
+        views.CategoryDetailView,
+        views.CategoryUpdateView,
+    ),
+    *_crud(
+        "brand",
+        "brands",
+        views.BrandMixin,
+        views.BrandListView,
+        views.BrandCreateView,
+        views.BrandDetailView,
+        views.BrandUpdateView,
+    ),
+    *_crud(
+        "unit",
+        "units",
+        views.UnitMixin,
+        views.UnitListView,
+        views.UnitCreateView,
+        views.UnitDetailView,
+        views.UnitUpdateView,
+    ),
+    *_crud(
+        "warehouse",
+        "warehouses",
+        views.WarehouseMixin,
+        views.WarehouseListView,
+        views.WarehouseCreateView,
+        views.WarehouseDetailView,
+        views.WarehouseUpdateView,
+    ),
+    *_crud(
+        "supplier",
+        "suppliers",
+        views.SupplierMixin,
+        views.SupplierListView,
+        views.SupplierCreateView,
+        views.SupplierDetailView,
+        views.SupplierUpdateView,
+    ),
+    *_crud(
+        "customer",
+        "customers",
+        views.CustomerMixin,
+        views.CustomerListView,
+        views.CustomerCreateView,
+        views.CustomerDetailView,
+        views.CustomerUpdateView,
+    ),
+]

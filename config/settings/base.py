@@ -141,6 +141,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 MESSAGE_TAGS = {40: "danger"}
 
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Database sessions work with any number of app servers; cached_db needs a shared CACHE_URL.
+SESSION_ENGINE = env("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
 
 LOGGING = {
     "version": 1,

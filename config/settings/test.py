@@ -14,3 +14,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LANGUAGE_CODE = "en"
+# Serve static files from the finders (no collectstatic before tests; the e2e browser needs them).
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True

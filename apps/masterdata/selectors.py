@@ -1,0 +1,192 @@
+"""Reads of master data: list querysets, the category tree, product lookup, warehouse scope."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import models
+from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.deletion import Collector
+
+from apps.masterdata.models import (
+    Brand,
+    Category,
+    Customer,
+    Product,
+    ProductBarcode,
+    ProductUnit,
+    Supplier,
+    Unit,
+    Warehouse,
+)
+
+
+def unit_list() -> QuerySet[Unit]:
+    return Unit.objects.all()
+
+
+def brand_list() -> QuerySet[Brand]:
+    return Brand.objects.all()
+
+
+def category_list() -> QuerySet[Category]:
+    return Category.objects.select_related("parent")
+
+
+def product_list() -> QuerySet[Product]:
+    return Product.objects.select_related("category", "brand", "base_unit").prefetch_related(
+        Prefetch("barcodes", queryset=ProductBarcode.objects.order_by("id"))
+    )
+
+
+def product_detail(pk: int) -> Product:
+    return (
+        Product.objects.select_related("category", "brand", "base_unit")
+        .prefetch_related(
+            Prefetch("units", queryset=ProductUnit.objects.select_related("unit").order_by("ratio")),
+            Prefetch("barcodes", queryset=ProductBarcode.objects.select_related("unit").order_by("id")),
+        )
+        .get(pk=pk)
+    )
+
+
+def warehouse_list() -> QuerySet[Warehouse]:
+    return Warehouse.objects.select_related("manager").prefetch_related("assigned_users")
+
+
+def supplier_list() -> QuerySet[Supplier]:
+    return Supplier.objects.all()
+
+
+def customer_list() -> QuerySet[Customer]:
+    return Customer.objects.select_related("salesperson")
+
+
+def filtered(filterset_class: type, data: Any, queryset: QuerySet, request: Any = None) -> Any:
+    """Bind a django-filter FilterSet over a selector's queryset; ``.qs`` is the filtered rows."""
+    return filterset_class(data, queryset=queryset, request=request)
+
+
+def category_tree(queryset: QuerySet[Category] | None = None) -> list[tuple[Category, int]]:
+    """Categories in tree order (parents before their children), each with its depth (0 = top)."""
+    nodes = list(queryset if queryset is not None else Category.objects.all())
+    children: dict[int | None, list[Category]] = {}
+    ids = {node.pk for node in nodes}
+    for node in nodes:
+        parent = node.parent_id if node.parent_id in ids else None
+        children.setdefault(parent, []).append(node)
+    for siblings in children.values():
+        siblings.sort(key=lambda node: (node.code, node.pk))
+    ordered: list[tuple[Category, int]] = []
+    stack = [(node, 0) for node in reversed(children.get(None, []))]
+    while stack:
+        node, depth = stack.pop()
+        ordered.append((node, depth))
+        stack.extend((child, depth + 1) for child in reversed(children.get(node.pk, [])))
+    return ordered
+
+
+def category_descendant_ids(category: Category) -> set[int]:
+    """The ids of ``category`` and every category below it."""
+    parents = dict(Category.objects.values_list("pk", "parent_id"))
+    found = {category.pk}
+    changed = True
+    while changed:
+        changed = False
+        for pk, parent in parents.items():
+            if parent in found and pk not in found:
+                found.add(pk)
+                changed = True
+    return found
+
+
+def warehouses_for_user(user: Any) -> QuerySet[Warehouse]:
+    """The warehouses a user works in: their assigned ones if they have any, else every active one."""
+    active = Warehouse.objects.filter(is_active=True)
+    if user is None or not user.is_authenticated:
+        return active.none()
+    if user.assigned_warehouses.exists():
+        return active.filter(assigned_users=user)
+    return active
+
+
+def is_deletable(instance: models.Model) -> bool:
+    """Whether ``instance`` can be deleted: nothing refers to it through a PROTECT/RESTRICT key."""
+    collector = Collector(using="default")
+    try:
+        collector.collect([instance])
+    except (models.ProtectedError, models.RestrictedError):
+        return False
+    return True
+
+
+# ---------------------------------------------------------------------------------------------
+# Product lookup for scanners and line grids
+
+
+@dataclass(frozen=True)
+class ProductMatch:
+    product: Product
+    exact: bool
+    barcode_unit_id: int | None = None
+
+
+def _lookup_queryset() -> QuerySet[Product]:
+    return Product.objects.select_related("base_unit").prefetch_related(
+        Prefetch("units", queryset=ProductUnit.objects.select_related("unit").order_by("ratio", "id"))
+    )
+
+
+def product_lookup(term: str, limit: int = 10, *, include_inactive: bool = False) -> list[ProductMatch]:
+    """Find products for a scanned or typed ``term``.
+
+    An exact barcode, or an exact code ignoring case, returns that product alone with
+    ``exact=True`` (and the barcode's unit for a case barcode). Otherwise active products whose
+    code, mnemonic or name start with the term come first, then those containing it; at most
+    ``limit``. Codes use the ``UPPER(code)`` index; on PostgreSQL the prefix searches use
+    pattern-ops indexes (migration 0002).
+    """
+    term = (term or "").strip()
+    if not term:
+        return []
+    base = _lookup_queryset()
+    scope = base if include_inactive else base.filter(is_active=True)
+    barcode = ProductBarcode.objects.filter(barcode=term).values_list("product_id", "unit_id").first()
+    if barcode is not None:
+        product = scope.filter(pk=barcode[0]).first()
+        if product is not None:
+            return [ProductMatch(product=product, exact=True, barcode_unit_id=barcode[1])]
+    product = scope.filter(code__iexact=term).first()
+    if product is not None:
+        return [ProductMatch(product=product, exact=True)]
+
+    active = base.filter(is_active=True)
+    prefix = Q(code__istartswith=term) | Q(mnemonic__istartswith=term) | Q(name__istartswith=term)
+    found = list(active.filter(prefix).order_by("code")[:limit])
+    if len(found) < limit:
+        contains = Q(code__icontains=term) | Q(mnemonic__icontains=term) | Q(name__icontains=term)
+        found += list(
+            active.filter(contains).exclude(pk__in=[p.pk for p in found]).order_by("code")[: limit - len(found)]
+        )
+    return [ProductMatch(product=product, exact=False) for product in found]
+
+
+def product_match_payload(match: ProductMatch) -> dict[str, Any]:
+    """The JSON shape of one lookup result; decimals as strings. Line grids rely on it."""
+    product = match.product
+    units = [{"id": product.base_unit_id, "name": product.base_unit.name, "ratio": "1"}]
+    units += [{"id": row.unit_id, "name": row.unit.name, "ratio": str(row.ratio)} for row in product.units.all()]
+    return {
+        "id": product.pk,
+        "code": product.code,
+        "name": product.name,
+        "specification": product.specification,
+        "base_unit": {"id": product.base_unit_id, "name": product.base_unit.name},
+        "units": units,
+        "purchase_price": str(product.purchase_price),
+        "retail_price": str(product.retail_price),
+        "sale_price": str(product.sale_price),
+        "min_sale_price": str(product.min_sale_price),
+        "tax_rate": str(product.tax_rate),
+        "barcode_unit_id": match.barcode_unit_id,
+        "exact": match.exact,
+    }

@@ -1,0 +1,306 @@
+/*
+ * Document line grid: a Django formset rendered as table rows, made quick to fill in.
+ *
+ *   <table data-line-grid data-prefix="lines" data-lookup-url="..." data-price-field="purchase_price"
+ *          [data-stock-url="..." data-warehouse-input="#id_warehouse"] [data-scan-increments]>
+ *     <tbody> <tr class="line-row"> ...inputs with data-field="product|product-search|unit|quantity|
+ *             unit-price|tax-rate|discount|amount|available"... </tr> </tbody>
+ *   </table>
+ *   <template class="line-grid-empty"> (formset.empty_form as a row) </template>
+ *   <input data-line-grid-scan>           scanner box: barcode + Enter adds or increments a line
+ *   <span data-grid-total="quantity|amount|tax|total"></span>
+ *   <button data-grid-add>                adds an empty row
+ *
+ * The server recomputes every amount; this only saves typing.
+ */
+(function () {
+  "use strict";
+
+  const dec = (value) => {
+    const number = parseFloat(String(value ?? "").replace(/,/g, ""));
+    return Number.isFinite(number) ? number : 0;
+  };
+  const fmt = (number, places = 2) =>
+    number.toLocaleString(undefined, { minimumFractionDigits: places, maximumFractionDigits: places });
+  const trimZeros = (number) => String(Math.round(number * 10000) / 10000);
+  const field = (row, name) => row.querySelector(`[data-field="${name}"]`);
+
+  function debounce(fn, wait) {
+    let timer;
+    return (...args) => {
+      clearTimeout(timer);
+      timer = setTimeout(() => fn(...args), wait);
+    };
+  }
+
+  class LineGrid {
+    constructor(table) {
+      this.table = table;
+      this.body = table.tBodies[0];
+      this.prefix = table.dataset.prefix;
+      this.lookupUrl = table.dataset.lookupUrl;
+      this.priceField = table.dataset.priceField || "sale_price";
+      this.stockUrl = table.dataset.stockUrl || "";
+      this.warehouseInput = table.dataset.warehouseInput
+        ? document.querySelector(table.dataset.warehouseInput)
+        : null;
+      this.scanIncrements = table.hasAttribute("data-scan-increments");
+      this.scope = table.closest("form") || document;
+      this.template = this.scope.querySelector("template.line-grid-empty");
+      this.totalForms = this.scope.querySelector(`#id_${this.prefix}-TOTAL_FORMS`);
+      this.products = new Map(); // product id -> lookup result
+
+      this.body.querySelectorAll("tr.line-row").forEach((row) => this.bindRow(row));
+      this.scope.querySelectorAll("[data-grid-add]").forEach((button) =>
+        button.addEventListener("click", (event) => {
+          event.preventDefault();
+          const row = this.addRow();
+          field(row, "product-search")?.focus();
+        })
+      );
+      this.scope.querySelectorAll("[data-line-grid-scan]").forEach((input) => this.bindScan(input));
+      if (this.warehouseInput) this.warehouseInput.addEventListener("change", () => this.refreshStock());
+      this.recalc();
+      this.refreshStock();
+    }
+
+    async lookup(term) {
+      const url = new URL(this.lookupUrl, window.location.origin);
+      url.searchParams.set("q", term);
+      const response = await fetch(url, { headers: { Accept: "application/json" } });
+      if (!response.ok) return [];
+      const data = await response.json();
+      data.results.forEach((product) => this.products.set(String(product.id), product));
+      return data.results;
+    }
+
+    addRow() {
+      const index = parseInt(this.totalForms.value, 10);
+      const html = this.template.innerHTML.replace(/__prefix__/g, String(index));
+      this.body.insertAdjacentHTML("beforeend", html);
+      this.totalForms.value = String(index + 1);
+      const row = this.body.lastElementChild;
+      this.bindRow(row);
+      return row;
+    }
+
+    emptyRow() {
+      return [...this.body.querySelectorAll("tr.line-row")].find(
+        (row) => !row.hidden && !field(row, "product")?.value
+      );
+    }
+
+    bindRow(row) {
+      const search = field(row, "product-search");
+      if (search) this.bindSearch(row, search);
+      ["quantity", "unit-price", "tax-rate", "discount"].forEach((name) =>
+        field(row, name)?.addEventListener("input", () => this.recalc())
+      );
+      field(row, "unit")?.addEventListener("change", () => this.onUnitChange(row));
+      const remove = row.querySelector("[data-grid-remove]");
+      remove?.addEventListener("click", (event) => {
+        event.preventDefault();
+        const del = row.querySelector('input[type="checkbox"][name$="-DELETE"]');
+        if (del) del.checked = true;
+        row.hidden = true;
+        this.recalc();
+      });
+    }
+
+    bindSearch(row, input) {
+      const menu = document.createElement("div");
+      menu.className = "dropdown-menu line-grid-menu";
+      input.parentElement.style.position = "relative";
+      input.insertAdjacentElement("afterend", menu);
+      const hide = () => menu.classList.remove("show");
+      const show = (results) => {
+        menu.replaceChildren(
+          ...results.map((product) => {
+            const item = document.createElement("button");
+            item.type = "button";
+            item.className = "dropdown-item";
+            item.textContent = `${product.code} ${product.name}${product.specification ? " · " + product.specification : ""}`;
+            item.addEventListener("mousedown", (event) => {
+              event.preventDefault();
+              this.selectProduct(row, product);
+              hide();
+            });
+            return item;
+          })
+        );
+        menu.classList.toggle("show", results.length > 0);
+      };
+      const search = debounce(async () => {
+        const term = input.value.trim();
+        if (term.length < 1) return hide();
+        show(await this.lookup(term));
+      }, 200);
+      input.addEventListener("input", search);
+      input.addEventListener("blur", () => setTimeout(hide, 150));
+      input.addEventListener("keydown", async (event) => {
+        if (event.key !== "Enter") return;
+        event.preventDefault(); // a scanner's Enter must not submit the document
+        const term = input.value.trim();
+        if (!term) return;
+        const results = await this.lookup(term);
+        if (results.length === 1 || (results[0] && results[0].exact)) {
+          this.selectProduct(row, results[0]);
+          hide();
+        } else {
+          show(results);
+        }
+      });
+    }
+
+    selectProduct(row, product, unitId = null) {
+      field(row, "product").value = product.id;
+      const search = field(row, "product-search");
+      if (search) search.value = `${product.code} ${product.name}`;
+      row.dataset.basePrice = product[this.priceField] ?? "0";
+      const unit = field(row, "unit");
+      if (unit) {
+        const options = [{ id: product.base_unit.id, name: product.base_unit.name, ratio: "1" }, ...product.units];
+        unit.replaceChildren(
+          ...options.map((option) => {
+            const element = document.createElement("option");
+            element.value = option.id;
+            element.textContent = option.name;
+            element.dataset.ratio = option.ratio;
+            return element;
+          })
+        );
+        unit.value = String(unitId || product.barcode_unit_id || product.base_unit.id);
+      }
+      const tax = field(row, "tax-rate");
+      if (tax && !tax.value) tax.value = product.tax_rate;
+      const quantity = field(row, "quantity");
+      if (quantity && !dec(quantity.value)) quantity.value = "1";
+      this.applyUnitPrice(row);
+      this.recalc();
+      this.refreshStock();
+      row.dispatchEvent(new CustomEvent("line-grid:product", { bubbles: true, detail: { product } }));
+      quantity?.focus();
+      quantity?.select();
+    }
+
+    ratioOf(row) {
+      const unit = field(row, "unit");
+      const option = unit?.selectedOptions?.[0];
+      return option ? dec(option.dataset.ratio || "1") || 1 : 1;
+    }
+
+    applyUnitPrice(row) {
+      const price = field(row, "unit-price");
+      if (price && row.dataset.basePrice !== undefined) {
+        price.value = trimZeros(dec(row.dataset.basePrice) * this.ratioOf(row));
+      }
+    }
+
+    onUnitChange(row) {
+      this.applyUnitPrice(row);
+      this.recalc();
+      this.refreshStock();
+    }
+
+    bindScan(input) {
+      input.addEventListener("keydown", async (event) => {
+        if (event.key !== "Enter") return;
+        event.preventDefault();
+        const code = input.value.trim();
+        input.value = "";
+        if (!code) return;
+        const results = await this.lookup(code);
+        const product = results.find((result) => result.exact);
+        const feedback = input.parentElement.querySelector(".scan-feedback");
+        if (!product) {
+          if (feedback) feedback.textContent = input.dataset.notFound || `? ${code}`;
+          input.classList.add("is-invalid");
+          return;
+        }
+        input.classList.remove("is-invalid");
+        if (feedback) feedback.textContent = `${product.code} ${product.name}`;
+        const unitId = String(product.barcode_unit_id || product.base_unit.id);
+        const existing = [...this.body.querySelectorAll("tr.line-row")].find(
+          (row) =>
+            !row.hidden &&
+            field(row, "product")?.value === String(product.id) &&
+            (!field(row, "unit") || field(row, "unit").value === unitId)
+        );
+        if (existing && this.scanIncrements) {
+          const quantity = field(existing, "quantity");
+          quantity.value = trimZeros(dec(quantity.value) + 1);
+          this.flash(existing);
+          this.recalc();
+        } else if (existing) {
+          this.flash(existing);
+          field(existing, "quantity")?.focus();
+        } else {
+          const row = this.emptyRow() || this.addRow();
+          this.selectProduct(row, product, unitId);
+          this.flash(row);
+          input.focus();
+        }
+      });
+    }
+
+    flash(row) {
+      row.classList.add("table-success");
+      row.scrollIntoView({ block: "nearest" });
+      setTimeout(() => row.classList.remove("table-success"), 700);
+    }
+
+    recalc() {
+      const totals = { quantity: 0, amount: 0, tax: 0, total: 0 };
+      this.body.querySelectorAll("tr.line-row").forEach((row) => {
+        if (row.hidden) return;
+        const quantity = dec(field(row, "quantity")?.value);
+        const price = dec(field(row, "unit-price")?.value);
+        const discount = dec(field(row, "discount")?.value);
+        const rate = dec(field(row, "tax-rate")?.value);
+        const amount = Math.round(quantity * price * (1 - discount / 100) * 100) / 100;
+        const tax = Math.round(amount * rate) / 100;
+        const cell = field(row, "amount");
+        if (cell) cell.textContent = fmt(amount + tax);
+        totals.quantity += quantity;
+        totals.amount += amount;
+        totals.tax += tax;
+        totals.total += amount + tax;
+      });
+      this.scope.querySelectorAll("[data-grid-total]").forEach((element) => {
+        const key = element.dataset.gridTotal;
+        element.textContent = key === "quantity" ? trimZeros(totals.quantity) : fmt(totals[key]);
+      });
+    }
+
+    async refreshStock() {
+      if (!this.stockUrl || !this.warehouseInput || !this.warehouseInput.value) return;
+      const rows = [...this.body.querySelectorAll("tr.line-row")].filter(
+        (row) => field(row, "available") && field(row, "product")?.value
+      );
+      if (!rows.length) return;
+      const url = new URL(this.stockUrl, window.location.origin);
+      url.searchParams.set("warehouse", this.warehouseInput.value);
+      rows.forEach((row) => url.searchParams.append("product", field(row, "product").value));
+      const response = await fetch(url, { headers: { Accept: "application/json" } });
+      if (!response.ok) return;
+      const stock = await response.json();
+      rows.forEach((row) => {
+        const entry = stock[field(row, "product").value];
+        const cell = field(row, "available");
+        const available = entry ? dec(entry.available) / this.ratioOf(row) : 0;
+        cell.textContent = trimZeros(available);
+        cell.classList.toggle("text-danger", available < dec(field(row, "quantity")?.value));
+      });
+    }
+  }
+
+  function init(root) {
+    root.querySelectorAll("table[data-line-grid]").forEach((table) => {
+      if (!table.lineGrid) table.lineGrid = new LineGrid(table);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", () => init(document));
+  document.addEventListener("htmx:load", (event) => init(event.target));
+  window.JXCLineGrid = { init };
+})();
