@@ -21,7 +21,7 @@ from apps.core.models import SystemSettings
 from apps.core.permissions import permission_required
 from apps.core.selectors import audit_trail_for
 from apps.inventory.services import InsufficientStock
-from apps.masterdata.models import Customer
+from apps.masterdata.models import Customer, PriceLevel
 from apps.sales import selectors, services
 from apps.sales.filters import (
     CustomerSalesFilter,
@@ -323,7 +323,17 @@ def _order_form_page(request: HttpRequest, order=None) -> HttpResponse:
                 ],
             )
             formset.extra = 0
-    return render(request, "sales/order_form.html", {"form": form, "formset": formset, "order": order}, status=status)
+    # The line grid prices a picked product at the customer's price level less its discount.
+    customer_prices = {
+        str(pk): {"field": "retail_price" if level == PriceLevel.RETAIL else "sale_price", "discount": str(discount)}
+        for pk, level, discount in form.fields["customer"].queryset.values_list("pk", "price_level", "discount_percent")
+    }
+    return render(
+        request,
+        "sales/order_form.html",
+        {"form": form, "formset": formset, "order": order, "customer_prices": customer_prices},
+        status=status,
+    )
 
 
 @permission_required("sales.add_salesorder")

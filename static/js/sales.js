@@ -27,3 +27,26 @@
     feedback.textContent = `${code}: ${input.value}`;
   });
 })();
+
+// Order form: the line grid fills the price field of the customer's price level (sale_price or
+// retail_price) less the customer's discount, like the server does when the price is left blank.
+document.addEventListener("DOMContentLoaded", () => {
+  const table = document.querySelector("table[data-line-grid]");
+  const source = document.getElementById("customer-prices");
+  const customer = document.getElementById("id_customer");
+  if (!table || !table.lineGrid || !source || !customer) return;
+  const prices = JSON.parse(source.textContent);
+  const current = () => prices[customer.value] || { field: "sale_price", discount: "0" };
+  const apply = () => {
+    table.lineGrid.priceField = current().field;
+  };
+  customer.addEventListener("change", apply);
+  apply();
+  table.addEventListener("line-grid:product", (event) => {
+    const { field, discount } = current();
+    const base = parseFloat(event.detail.product[field] || "0") * (1 - parseFloat(discount || "0") / 100);
+    event.target.dataset.basePrice = String(Math.round(base * 10000) / 10000);
+    table.lineGrid.applyUnitPrice(event.target);
+    table.lineGrid.recalc();
+  });
+});
