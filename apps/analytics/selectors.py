@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce, TruncDay, TruncMonth, TruncWeek
+from django.db.models.functions import Coalesce, Round, TruncDay, TruncMonth, TruncWeek
 from django.utils.translation import gettext_lazy as _
 
 from apps.analytics.models import SalesFact
@@ -73,12 +73,15 @@ def sales_facts(criteria: AnalysisFilter) -> QuerySet[SalesFact]:
 
 
 def _measures() -> dict[str, Any]:
-    revenue = Coalesce(Sum("revenue"), Value(ZERO), output_field=MONEY)
-    cost = Coalesce(Sum("cost"), Value(ZERO), output_field=MONEY)
+    """Sums rounded in SQL (to the cent; quantities to 4 places): SQLite sums decimals as floats."""
+
+    def total(field: str, places: int, output: DecimalField) -> Round:
+        return Round(Coalesce(Sum(field), Value(ZERO), output_field=output), places, output_field=output)
+
     return {
-        "quantity": Coalesce(Sum("quantity"), Value(ZERO), output_field=QUANTITY),
-        "revenue": revenue,
-        "cost": cost,
+        "quantity": total("quantity", 4, QUANTITY),
+        "revenue": total("revenue", 2, MONEY),
+        "cost": total("cost", 2, MONEY),
     }
 
 
@@ -114,7 +117,10 @@ def sales_by(criteria: AnalysisFilter, *, dimension: str, granularity: str = "mo
 
 
 def sales_totals(criteria: AnalysisFilter) -> dict[str, Decimal]:
-    totals = sales_facts(criteria).aggregate(**_measures())
+    totals = {
+        key: Decimal(str(value)).quantize(Decimal("0.0001") if key == "quantity" else Decimal("0.01"))
+        for key, value in sales_facts(criteria).aggregate(**_measures()).items()
+    }
     totals["margin"] = totals["revenue"] - totals["cost"]
     totals["margin_percent"] = margin_percent(totals["margin"], totals["revenue"])
     return totals

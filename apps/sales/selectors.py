@@ -10,6 +10,7 @@ from django.db.models import (
     Count,
     DecimalField,
     Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -21,11 +22,11 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Ceil, Coalesce, CumeDist
+from django.db.models.functions import Ceil, Coalesce, CumeDist, Round
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.roles import Role
-from apps.core.fields import ZERO
+from apps.core.fields import MONEY_QUANT, ZERO
 from apps.inventory.models import StockBalance
 from apps.masterdata.models import Customer
 from apps.sales.models import (
@@ -47,6 +48,21 @@ from apps.sales.models import (
 MONEY_OUTPUT = DecimalField(max_digits=18, decimal_places=2)
 QUANTITY_OUTPUT = DecimalField(max_digits=18, decimal_places=4)
 ZERO_MONEY = Value(ZERO, output_field=MONEY_OUTPUT)
+
+
+def money_sum(expression: Any, **kwargs: Any) -> Round:
+    """SUM of money rounded to the cent in SQL, 0 when there are no rows.
+
+    SQLite sums decimals as floats (0.1 + 0.2 ≠ 0.3); rounding in the query keeps the result
+    exact to the cent on both databases, so comparisons with 0 and with limits hold.
+    """
+    return Round(Coalesce(Sum(expression, **kwargs), ZERO_MONEY), 2, output_field=MONEY_OUTPUT)
+
+
+def cents(value: Decimal | float | None) -> Decimal:
+    """An aggregate() result as an exact amount to the cent."""
+    return Decimal(str(value or 0)).quantize(MONEY_QUANT)
+
 
 # ---------------------------------------------------------------------------------------------
 # Data scope
@@ -183,18 +199,17 @@ def open_receivables(customer: Customer) -> QuerySet[Receivable]:
 def customer_credit_position(customer: Customer, *, exclude_order: SalesOrder | None = None) -> dict[str, Any]:
     """Limit (None = no limit), receivables outstanding, value still to ship on approved orders,
     and the credit still available (None without a limit). Three queries."""
-    outstanding = ReceivableEntry.objects.filter(customer=customer).aggregate(total=Sum("amount"))["total"] or ZERO
+    outstanding = cents(ReceivableEntry.objects.filter(customer=customer).aggregate(total=Sum("amount"))["total"])
     open_orders = SalesOrder.objects.filter(customer=customer, status__in=OPEN_ORDER_STATUSES)
     if exclude_order is not None and exclude_order.pk:
         open_orders = open_orders.exclude(pk=exclude_order.pk)
     # Still to ship = ordered total − what the posted deliveries of those orders took (their amounts
     # follow the order lines to the cent), so no division is needed.
-    ordered = open_orders.aggregate(total=Sum("total_amount"))["total"] or ZERO
-    shipped = (
+    ordered = cents(open_orders.aggregate(total=Sum("total_amount"))["total"])
+    shipped = cents(
         ShipmentLine.objects.filter(
             order_line__order__in=open_orders, shipment__status=DocumentStatus.POSTED
         ).aggregate(total=Sum("total_amount"))["total"]
-        or ZERO
     )
     open_value = ordered - shipped
     limit = customer.credit_limit
@@ -216,7 +231,7 @@ def receivables_report(
     until_end = Q(**{f"{entries}__entry_date__lte": date_to})
 
     def total(condition: Q):
-        return Coalesce(Sum(f"{entries}__amount", filter=condition), ZERO_MONEY)
+        return money_sum(f"{entries}__amount", filter=condition)
 
     def kind(value: str) -> Q:
         return Q(**{f"{entries}__kind": value})
@@ -252,12 +267,8 @@ def customer_statement(
 
     Entries of one document are summed into one row; the running balance is summed in SQL.
     """
-    opening = (
-        ReceivableEntry.objects.filter(customer=customer, entry_date__lt=date_from).aggregate(total=Sum("amount"))[
-            "total"
-        ]
-        or ZERO
-    )
+    entries = ReceivableEntry.objects.filter(customer=customer)
+    opening = cents(entries.filter(entry_date__lt=date_from).aggregate(total=Sum("amount"))["total"])
     in_range = ReceivableEntry.objects.filter(customer=customer, entry_date__gte=date_from, entry_date__lte=date_to)
     running = (
         in_range.filter(
@@ -266,27 +277,27 @@ def customer_statement(
         )
         .order_by()
         .values("customer")
-        .annotate(total=Sum("amount"))
+        .annotate(total=money_sum("amount"))
         .values("total")[:1]
     )
     rows = (
         in_range.values("entry_date", "kind", "document_number")
-        .annotate(amount=Sum("amount"))
+        .annotate(amount=money_sum("amount"))
         .exclude(amount=0)
-        .annotate(balance=Subquery(running, output_field=MONEY_OUTPUT) + Value(opening, output_field=MONEY_OUTPUT))
+        .annotate(
+            balance=ExpressionWrapper(
+                Subquery(running, output_field=MONEY_OUTPUT) + Value(opening, output_field=MONEY_OUTPUT),
+                output_field=MONEY_OUTPUT,
+            )
+        )
         .order_by("entry_date", "document_number")
     )
-    closing = (
-        ReceivableEntry.objects.filter(customer=customer, entry_date__lte=date_to).aggregate(total=Sum("amount"))[
-            "total"
-        ]
-        or ZERO
-    )
+    closing = cents(entries.filter(entry_date__lte=date_to).aggregate(total=Sum("amount"))["total"])
     return opening, rows, closing
 
 
 def customer_balance(customer: Customer) -> Decimal:
-    return ReceivableEntry.objects.filter(customer=customer).aggregate(total=Sum("amount"))["total"] or ZERO
+    return cents(ReceivableEntry.objects.filter(customer=customer).aggregate(total=Sum("amount"))["total"])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -352,7 +363,7 @@ def with_rfm(customers: QuerySet[Customer], *, today: datetime.date) -> QuerySet
             Value(0),
         ),
         monetary=Coalesce(
-            Subquery(recent.order_by().values("customer").annotate(total=Sum("net_amount")).values("total")[:1]),
+            Subquery(recent.order_by().values("customer").annotate(total=money_sum("net_amount")).values("total")[:1]),
             ZERO_MONEY,
         ),
     )
@@ -405,7 +416,7 @@ def _balance_subquery():
         ReceivableEntry.objects.filter(customer=OuterRef("pk"))
         .order_by()
         .values("customer")
-        .annotate(total=Sum("amount"))
+        .annotate(total=money_sum("amount"))
         .values("total")[:1]
     )
 

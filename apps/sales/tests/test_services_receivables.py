@@ -180,3 +180,14 @@ def test_the_sub_ledger_agrees_with_the_receivables(customer, sell, make_user):
     for shipment in (a, b):
         receivable = receivable_of(shipment)
         assert sum(receivable.entries.values_list("amount", flat=True)) == receivable.outstanding
+
+
+def test_amounts_that_cancel_out_leave_exactly_zero_on_both_databases(customer, sell, make_user):
+    sell(D("0.10"), days_ago(20))
+    sell(D("0.20"), days_ago(10))
+    customer_receipt_create(customer=customer, receipt_date=days_ago(1), amount=D("0.30"), actor=make_user())
+
+    row = receivables_report(customers=Customer.objects.all(), date_from=days_ago(30), date_to=DAY).get()
+
+    assert (row.new, row.received, row.closing, row.age_0, row.overdue) == (D("0.30"), D("0.30"), 0, 0, 0)
+    assert not receivables_report(customers=Customer.objects.all(), date_from=DAY, date_to=DAY).exists()
