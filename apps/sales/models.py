@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.core.fields import ZERO, MoneyField, PriceField, QuantityField, RateField, UnitCostField
 from apps.core.models import TimeStampedModel
@@ -93,13 +94,14 @@ class CustomerFollowUp(models.Model):
 
 
 class SalesOrderStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    PENDING = "pending", _("Pending approval")
-    CONFIRMED = "confirmed", _("Approved")
-    PARTIAL = "partial", _("Partially shipped")
-    COMPLETED = "completed", _("Completed")
-    CLOSED = "closed", _("Closed")
-    CANCELLED = "cancelled", _("Voided")
+    # "document status" context: 已关闭 / 已作废 as statuses, where the bare words are actions.
+    DRAFT = "draft", pgettext_lazy("document status", "Draft")
+    PENDING = "pending", pgettext_lazy("document status", "Pending approval")
+    CONFIRMED = "confirmed", pgettext_lazy("document status", "Approved")
+    PARTIAL = "partial", pgettext_lazy("document status", "Partially shipped")
+    COMPLETED = "completed", pgettext_lazy("document status", "Completed")
+    CLOSED = "closed", pgettext_lazy("document status", "Closed")
+    CANCELLED = "cancelled", pgettext_lazy("document status", "Voided")
 
 
 OPEN_ORDER_STATUSES = (SalesOrderStatus.CONFIRMED, SalesOrderStatus.PARTIAL)
@@ -248,9 +250,9 @@ class SalesOrderLine(models.Model):
 
 
 class DocumentStatus(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    POSTED = "posted", _("Posted")
-    CANCELLED = "cancelled", _("Voided")
+    DRAFT = "draft", pgettext_lazy("document status", "Draft")
+    POSTED = "posted", pgettext_lazy("document status", "Posted")
+    CANCELLED = "cancelled", pgettext_lazy("document status", "Voided")
 
 
 class Shipment(TimeStampedModel):

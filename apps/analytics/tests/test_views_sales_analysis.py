@@ -93,3 +93,13 @@ def test_the_page_costs_the_same_queries_for_n_and_n_plus_3_products(
         response = client.get(url, params)
     assert len(response.context["rows"]) == 5
     assert datetime.date(2026, 6, 15) == DAY
+
+
+def test_the_analysis_speaks_chinese(client_for, settings):
+    client = client_for("manager")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+
+    content = client.get(reverse("analytics:sales_analysis")).content.decode()
+
+    assert "销售分析" in content
+    assert "毛利率 %" in content

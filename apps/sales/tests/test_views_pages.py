@@ -127,3 +127,17 @@ def test_print_pages_carry_the_company_header(documents, client_for):
     for name, pk in [("sales:order_print", documents["order"].pk), ("sales:shipment_print", documents["shipment"].pk)]:
         response = client.get(reverse(name, args=[pk]))
         assert b"Acme Trading" in response.content
+
+
+def test_pages_speak_chinese(documents, client_for, settings):
+    client = client_for("manager")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+
+    detail = client.get(reverse("sales:order_detail", args=[documents["order"].pk])).content.decode()
+    report = client.get(reverse("sales:receivable_report")).content.decode()
+
+    assert "销售订单" in detail
+    assert "部分出库" in detail
+    assert "缺货待发" in detail
+    assert "应收账款" in report
+    assert "未核销收款" in report
