@@ -26,7 +26,7 @@ from apps.core.fields import MONEY_QUANT, PRICE_QUANT, ZERO
 from apps.core.models import AuditAction
 from apps.core.services import audit_record, document_number_next, model_changes
 from apps.inventory.models import MovementType
-from apps.inventory.services import ReservationLine, StockLine, stock_post, stock_reserve
+from apps.inventory.services import InsufficientStock, ReservationLine, StockLine, stock_post, stock_reserve
 from apps.masterdata.models import Customer, PriceLevel, Product, ProductUnit, Unit, Warehouse
 from apps.sales.models import (
     CustomerFollowUp,
@@ -394,13 +394,21 @@ def sales_order_confirm(*, order: SalesOrder, actor: Any, allow_backorder: bool 
             raise _credit_error(order, position)
         _approve_credit(order, actor)
     lines = list(order.lines.select_for_update().order_by("pk"))
-    reserved = stock_reserve(
-        lines=[
-            ReservationLine(line.product_id, order.warehouse_id, line.base_quantity, line.line_no) for line in lines
-        ],
-        document_number=order.number,
-        allow_partial=allow_backorder,
-    )
+    try:
+        reserved = stock_reserve(
+            lines=[
+                ReservationLine(line.product_id, order.warehouse_id, line.base_quantity, line.line_no) for line in lines
+            ],
+            allow_partial=allow_backorder,
+        )
+    except InsufficientStock as error:
+        error.error_list.insert(
+            0,
+            ValidationError(
+                _("Sales order %(number)s cannot be approved: insufficient stock.") % {"number": order.number}
+            ),
+        )
+        raise
     backordered = {}
     for line, granted in zip(lines, reserved, strict=True):
         line.reserved_quantity = granted

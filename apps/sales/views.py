@@ -487,17 +487,18 @@ def _shipment_lines_page(request, *, customer, warehouse, shipment=None) -> Http
                     shipment = services.shipment_update(
                         shipment=shipment, actor=request.user, lines=inputs, **form.cleaned_data
                     )
-                if "post" in request.POST:
-                    shipment = services.shipment_post(shipment=shipment, actor=request.user)
-                    messages.success(request, _("Delivery %(number)s posted.") % {"number": shipment.number})
-                else:
-                    messages.success(request, _("Delivery %(number)s saved.") % {"number": shipment.number})
             except ValidationError as error:
-                if shipment is not None and shipment.status == DocumentStatus.DRAFT and "post" in request.POST:
-                    _error_messages(request, error)
-                    return redirect(shipment)
                 apply_service_error(form, error)
             else:
+                messages.success(request, _("Delivery %(number)s saved.") % {"number": shipment.number})
+                if "post" in request.POST:
+                    # The draft is kept either way; a refusal to post (short stock) is shown on it.
+                    try:
+                        services.shipment_post(shipment=shipment, actor=request.user)
+                    except ValidationError as error:
+                        _error_messages(request, error)
+                    else:
+                        messages.success(request, _("Delivery %(number)s posted.") % {"number": shipment.number})
                 return redirect(shipment)
         status = 400
     else:

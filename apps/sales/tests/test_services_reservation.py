@@ -51,7 +51,7 @@ def test_short_stock_refuses_the_approval_naming_every_short_row_and_reserves_no
         sales_order_confirm(order=order, actor=make_user("sales"))
 
     assert caught.value.messages == [
-        f"{order.number} cannot be posted: insufficient stock.",
+        f"Sales order {order.number} cannot be approved: insufficient stock.",
         "Row 1: product A001 is short in Main: available 5, requested 8",
         "Row 3: product C003 is short in Main: available 0, requested 1",
     ]

@@ -175,3 +175,19 @@ def test_customer_list_filters_by_rfm_segment_and_tag(client_for):
 
     assert [c.code for c in by_segment] == ["K1", "K2"]
     assert [c.code for c in by_tag] == ["K1"]
+
+
+def test_save_and_post_with_short_stock_keeps_the_draft_and_names_the_row(client_for):
+    warehouse = WarehouseFactory(name="Main")
+    product = ProductFactory(code="A001", min_sale_price=0)
+    post_stock(product, warehouse, 1)
+    order = make_order(warehouse=warehouse, lines=[(product, 4)], confirm=True, allow_backorder=True)
+    client = client_for("warehouse")
+    url = reverse("sales:shipment_create") + f"?customer={order.customer_id}&warehouse={order.warehouse_id}"
+
+    response = client.post(url, shipment_data(order, "3", post="1"), follow=True)
+
+    shipment = Shipment.objects.get()
+    assert shipment.status == DocumentStatus.DRAFT
+    assert "Row 1: product A001 is short in Main: available 1, requested 3" in response.content.decode()
+    assert not Receivable.objects.exists()
