@@ -317,8 +317,8 @@ def payables_totals(rows: QuerySet[Supplier]) -> dict:
     """Column totals of ``payables_report`` (one aggregate query over the same rows)."""
     fields = ["opening", "new_amount", "returned", "paid_amount", "outstanding", "unallocated"]
     fields += [name for name, _low, _high in AGEING_BUCKETS]
-    totals = rows.aggregate(**{name: Sum(name) for name in fields})
-    return {name: (value or ZERO) for name, value in totals.items()}
+    totals = rows.aggregate(**{f"total_{name}": Sum(name) for name in fields})
+    return {name: totals[f"total_{name}"] or ZERO for name in fields}
 
 
 # --- supplier scorecard -----------------------------------------------------------------------

@@ -1299,7 +1299,12 @@ def _allocate(
             if entry.amount < 0 or entry.amount > receipt.outstanding:
                 errors.append(
                     _("Row %(row)s: %(number)s: %(amount)s is more than its outstanding %(outstanding)s.")
-                    % {"row": row, "number": receipt.number, "amount": entry.amount, "outstanding": receipt.outstanding}
+                    % {
+                        "row": row,
+                        "number": receipt.number,
+                        "amount": money(entry.amount),
+                        "outstanding": money(receipt.outstanding),
+                    }
                 )
                 continue
             total += entry.amount
@@ -1307,7 +1312,7 @@ def _allocate(
         if total > available:
             errors.append(
                 _("The allocations total %(total)s, more than the %(available)s available on the payment.")
-                % {"total": total, "available": available}
+                % {"total": money(total), "available": money(available)}
             )
     elif auto:
         remaining = available
