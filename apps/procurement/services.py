@@ -30,7 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from apps.core.db import atomic_with_retry
 from apps.core.fields import COST_QUANT, MONEY_QUANT, QUANTITY_QUANT, ZERO
@@ -74,7 +74,7 @@ def line_amounts(quantity: Decimal, unit_price: Decimal, tax_rate: Decimal) -> t
     return net, tax, net + tax
 
 
-def _plain(number: Decimal) -> str:
+def plain(number: Decimal) -> str:
     text = f"{Decimal(number):f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
 
@@ -225,8 +225,8 @@ def _build_order_lines(
                 % {
                     "row": row,
                     "code": product.code,
-                    "quantity": _plain(base_quantity),
-                    "moq": _plain(default.min_order_qty),
+                    "quantity": plain(base_quantity),
+                    "moq": plain(default.min_order_qty),
                 }
             )
             continue
@@ -236,8 +236,8 @@ def _build_order_lines(
                 % {
                     "row": row,
                     "code": product.code,
-                    "quantity": _plain(base_quantity),
-                    "pack": _plain(default.pack_size),
+                    "quantity": plain(base_quantity),
+                    "pack": plain(default.pack_size),
                 }
             )
             continue
@@ -356,7 +356,7 @@ def purchase_order_update(
     _require(actor, "procurement.change_purchaseorder")
     order = _locked_order(order)
     if order.status != S.DRAFT:
-        raise _wrong_state(order, _("edited"))
+        raise _wrong_state(order, pgettext("action", "edited"))
     before = {name: getattr(order, name) for name in [*HEADER_FIELDS, "total_amount"]}
     order_date = order_date or order.order_date
     built, lead = _build_order_lines(supplier=supplier, order_date=order_date, lines=lines)
@@ -393,31 +393,31 @@ APPROVE = "procurement.approve_purchaseorder"
 ORDER_TRANSITIONS: dict[str, Transition] = {
     "submit": Transition(
         frozenset({S.DRAFT}), S.SUBMITTED, CHANGE, AuditAction.SUBMITTED,
-        gettext_lazy("Submit"), gettext_lazy("submitted"), "primary",
+        gettext_lazy("Submit"), pgettext_lazy("action", "submitted"), "primary",
     ),
     "withdraw": Transition(
         frozenset({S.SUBMITTED}), S.DRAFT, CHANGE, AuditAction.WITHDRAWN,
-        gettext_lazy("Withdraw"), gettext_lazy("withdrawn"), "outline-secondary",
+        gettext_lazy("Withdraw"), pgettext_lazy("action", "withdrawn"), "outline-secondary",
     ),
     "approve": Transition(
         frozenset({S.SUBMITTED}), S.APPROVED, APPROVE, AuditAction.APPROVED,
-        gettext_lazy("Approve"), gettext_lazy("approved"), "success",
+        gettext_lazy("Approve"), pgettext_lazy("action", "approved"), "success",
     ),
     "reject": Transition(
         frozenset({S.SUBMITTED}), S.DRAFT, APPROVE, AuditAction.REJECTED,
-        gettext_lazy("Reject"), gettext_lazy("rejected"), "outline-danger", needs_reason=True,
+        gettext_lazy("Reject"), pgettext_lazy("action", "rejected"), "outline-danger", needs_reason=True,
     ),
     "unapprove": Transition(
         frozenset({S.APPROVED}), S.DRAFT, APPROVE, AuditAction.UNAPPROVED,
-        gettext_lazy("Unapprove"), gettext_lazy("unapproved"), "outline-warning",
+        gettext_lazy("Unapprove"), pgettext_lazy("action", "unapproved"), "outline-warning",
     ),
     "close": Transition(
         frozenset({S.APPROVED, S.PARTIALLY_RECEIVED}), S.CLOSED, CHANGE, AuditAction.CLOSED,
-        gettext_lazy("Force close"), gettext_lazy("closed"), "outline-dark", needs_reason=True,
+        gettext_lazy("Force close"), pgettext_lazy("action", "closed"), "outline-dark", needs_reason=True,
     ),
     "cancel": Transition(
         frozenset({S.DRAFT, S.SUBMITTED, S.APPROVED}), S.CANCELLED, CHANGE, AuditAction.CANCELLED,
-        gettext_lazy("Void"), gettext_lazy("voided"), "outline-danger",
+        gettext_lazy("Void"), pgettext_lazy("action", "voided"), "outline-danger",
     ),
 }  # fmt: skip
 
@@ -613,9 +613,9 @@ def _over_receipt_errors(
                 % {
                     "row": row,
                     "code": line.product.code,
-                    "quantity": _plain(line.accepted_base),
-                    "open": _plain(max(order_line.base_quantity - order_line.accepted_quantity - already, ZERO)),
-                    "tolerance": _plain(tolerance),
+                    "quantity": plain(line.accepted_base),
+                    "open": plain(max(order_line.base_quantity - order_line.accepted_quantity - already, ZERO)),
+                    "tolerance": plain(tolerance),
                 }
             )
     return errors
@@ -707,9 +707,9 @@ def _build_receipt_lines(
                 % {
                     "row": row,
                     "code": product.code,
-                    "accepted": _plain(accepted),
-                    "rejected": _plain(rejected),
-                    "received": _plain(received),
+                    "accepted": plain(accepted),
+                    "rejected": plain(rejected),
+                    "received": plain(received),
                 }
             )
             continue
@@ -872,7 +872,7 @@ def goods_receipt_update(
     _require(actor, "procurement.change_goodsreceipt")
     receipt = _locked_receipt(receipt)
     if receipt.status != DocumentStatus.DRAFT:
-        raise _receipt_not_draft(receipt, _("edited"))
+        raise _receipt_not_draft(receipt, pgettext("action", "edited"))
     if receipt.order_id is None:
         if reason is not None and not reason.strip():
             raise ValidationError({"reason": _("A receipt without an order needs a reason.")})
@@ -902,7 +902,7 @@ def goods_receipt_cancel(*, actor: Any, receipt: GoodsReceipt) -> GoodsReceipt:
     _require(actor, "procurement.change_goodsreceipt")
     receipt = _locked_receipt(receipt)
     if receipt.status != DocumentStatus.DRAFT:
-        raise _receipt_not_draft(receipt, _("voided"))
+        raise _receipt_not_draft(receipt, pgettext("action", "voided"))
     receipt.status = DocumentStatus.CANCELLED
     receipt.save(update_fields=["status", "updated_at"])
     # A voided draft no longer holds on to the order's lines, so the order can be edited again.
@@ -939,7 +939,7 @@ def goods_receipt_post(*, actor: Any, receipt: GoodsReceipt) -> GoodsReceipt:
     _require(actor, "procurement.post_goodsreceipt")
     receipt = _locked_receipt(receipt)
     if receipt.status != DocumentStatus.DRAFT:
-        raise _receipt_not_draft(receipt, _("posted"))
+        raise _receipt_not_draft(receipt, pgettext("action", "posted"))
     lines = list(receipt.lines.select_related("product").order_by("line_no"))
     if not lines:
         raise ValidationError(_("%(number)s has no lines.") % {"number": receipt.number}, code="empty")
@@ -995,7 +995,7 @@ def goods_receipt_post(*, actor: Any, receipt: GoodsReceipt) -> GoodsReceipt:
         PurchaseOrderLine.objects.bulk_update(list(order_lines.values()), ["received_quantity", "accepted_quantity"])
         new_status = _order_status_after_receipt(order, list(order_lines.values()))
         if new_status not in ALLOWED_TRANSITIONS[order.status]:
-            raise _wrong_state(order, _("received"))
+            raise _wrong_state(order, pgettext("action", "received"))
         if new_status != order.status:
             audit_record(
                 actor=actor,
@@ -1058,8 +1058,8 @@ def _returnable_errors(rows: Sequence[tuple[int, GoodsReceiptLine, Decimal]]) ->
                 % {
                     "row": row,
                     "code": receipt_line.product.code,
-                    "quantity": _plain(base_quantity),
-                    "available": _plain(max(available, ZERO)),
+                    "quantity": plain(base_quantity),
+                    "available": plain(max(available, ZERO)),
                 }
             )
     return errors

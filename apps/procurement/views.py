@@ -432,7 +432,7 @@ def _receipt_initial_from_order(order: PurchaseOrder) -> list[dict]:
                 "product": line.product_id,
                 "product_code": f"{line.product.code} {line.product.name}",
                 "unit": line.unit_id,
-                "received_quantity": entry.received_quantity,
+                "received_quantity": Decimal(services.plain(entry.received_quantity)),
             }
         )
     return rows

@@ -686,3 +686,55 @@ def test_pages_render_in_chinese(client_for):
     response = client.get(order.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="zh-hans")
 
     assert "采购订单" in response.content.decode()
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_every_page_renders_in_both_languages(client_for, language):
+    settings_row = SystemSettings.load()
+    settings_row.purchase_approval_threshold = D(1)
+    settings_row.save()
+    order = approved_order(lines=[(ProductFactory(code="A001"), 10, "2")])
+    receipt = receive(order, quantities=[6], rejected=[1])
+    draft_receipt = receive(order, quantities=[2], post=False)
+    purchase_return = services.purchase_return_create(
+        actor=buyer_user(),
+        receipt=receipt,
+        reason="faulty",
+        lines=[services.ReturnLineInput(receipt_line=receipt.lines.get(), quantity=D(1))],
+    )
+    payment = services.supplier_payment_create(
+        actor=buyer_user(), supplier=order.supplier, amount=D(5), auto_allocate=True
+    )
+    price = SupplierPriceFactory(supplier=order.supplier, product=order.lines.get().product)
+    client = client_for("manager")
+    client.cookies["django_language"] = language
+    urls = [
+        reverse("procurement:purchaseorder_list"),
+        reverse("procurement:purchaseorder_create"),
+        reverse("procurement:purchaseorder_detail", args=[order.pk]),
+        reverse("procurement:purchaseorder_print", args=[order.pk]),
+        reverse("procurement:goodsreceipt_list"),
+        reverse("procurement:goodsreceipt_create"),
+        reverse("procurement:goodsreceipt_create_from_order", args=[order.pk]),
+        reverse("procurement:goodsreceipt_detail", args=[receipt.pk]),
+        reverse("procurement:goodsreceipt_detail", args=[draft_receipt.pk]),
+        reverse("procurement:goodsreceipt_update", args=[draft_receipt.pk]),
+        reverse("procurement:purchasereturn_list"),
+        reverse("procurement:purchasereturn_create", args=[receipt.pk]),
+        reverse("procurement:purchasereturn_detail", args=[purchase_return.pk]),
+        reverse("procurement:supplierpayment_list"),
+        reverse("procurement:supplierpayment_create") + f"?supplier={order.supplier_id}",
+        reverse("procurement:supplierpayment_detail", args=[payment.pk]),
+        reverse("procurement:payables_report"),
+        reverse("procurement:supplierprice_list"),
+        reverse("procurement:supplierprice_create"),
+        reverse("procurement:supplierprice_update", args=[price.pk]),
+        reverse("procurement:supplier_scorecard", args=[order.supplier_id]),
+        reverse("procurement:supplier_comparison") + f"?product={price.product_id}",
+    ]
+
+    statuses = {url: client.get(url).status_code for url in urls}
+
+    assert statuses == dict.fromkeys(urls, 200)
+    chinese = client.get(reverse("procurement:goodsreceipt_detail", args=[receipt.pk])).content.decode()
+    assert ("采购入库单" in chinese) == (language == "zh-hans")
