@@ -222,7 +222,7 @@ class GoodsReceiptLineForm(_LineForm):
         widget=forms.NumberInput(attrs={**_field("quantity"), "step": "any", "inputmode": "decimal"}),
     )
     rejected_quantity = forms.DecimalField(
-        label=_("Rejected"), **QTY, required=False, min_value=Decimal(0), widget=NUMBER
+        label=_("Rejected qty"), **QTY, required=False, min_value=Decimal(0), widget=NUMBER
     )
     accepted_quantity = forms.DecimalField(
         label=_("Accepted"),
