@@ -45,6 +45,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "procurement.view_purchaseorder",
         "procurement.*goodsreceipt*",
         "procurement.view_purchasereturn",
+        "procurement.view_supplier_scorecard",  # the dock sees how good each supplier is
         "sales.view_salesorder",
         "sales.*shipment*",
         "sales.view_salesreturn",
