@@ -8,6 +8,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from apps.masterdata.models import Customer, Product, Unit, Warehouse
 from apps.sales.models import CustomerFollowUp, ReceiptMethod, ReturnDisposition
@@ -152,7 +153,7 @@ class ReceiptForm(forms.Form):
     AUTO, MANUAL = "auto", "manual"
 
     customer = forms.ModelChoiceField(label=_("customer"), queryset=Customer.objects.none())
-    receipt_date = forms.DateField(label=_("receipt date"), widget=DATE)
+    receipt_date = forms.DateField(label=pgettext_lazy("money", "receipt date"), widget=DATE)
     amount = forms.DecimalField(label=_("amount"), min_value=Decimal("0.01"), max_digits=18, decimal_places=2)
     method = forms.ChoiceField(label=_("method"), choices=ReceiptMethod.choices)
     reference = forms.CharField(label=_("reference"), max_length=64, required=False)

@@ -489,7 +489,7 @@ class Receivable(models.Model):
     due_date = models.DateField(_("due date"))
     amount = MoneyField(_("amount"))
     credited_amount = MoneyField(_("returned"), default=ZERO)
-    received_amount = MoneyField(_("received"), default=ZERO)
+    received_amount = MoneyField(pgettext_lazy("money", "received"), default=ZERO)
     outstanding = models.GeneratedField(
         verbose_name=_("outstanding"),
         expression=F("amount") - F("credited_amount") - F("received_amount"),
@@ -522,7 +522,7 @@ class CustomerReceipt(TimeStampedModel):
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="sales_receipts"
     )
-    receipt_date = models.DateField(_("receipt date"), db_index=True)
+    receipt_date = models.DateField(pgettext_lazy("money", "receipt date"), db_index=True)
     amount = MoneyField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
     allocated_amount = MoneyField(_("allocated"), default=ZERO)
     method = models.CharField(_("method"), max_length=16, choices=ReceiptMethod.choices, default=ReceiptMethod.BANK)
