@@ -13,20 +13,20 @@ TOP_CHOICES = [("10", "10"), ("20", "20"), ("50", "50"), ("0", _("All"))]
 
 
 class SalesAnalysisForm(forms.Form):
-    date_from = forms.DateField(label=_("from"), widget=DATE)
-    date_to = forms.DateField(label=_("to"), widget=DATE)
-    dimension = forms.ChoiceField(label=_("by"), choices=DIMENSION_CHOICES, initial="product")
-    granularity = forms.ChoiceField(label=_("period"), choices=GRANULARITY_CHOICES, initial="month")
-    top = forms.ChoiceField(label=_("top"), choices=TOP_CHOICES, initial="20")
-    customer = forms.ModelChoiceField(label=_("customer"), queryset=Customer.objects.all(), required=False)
+    date_from = forms.DateField(label=_("From"), widget=DATE)
+    date_to = forms.DateField(label=_("To"), widget=DATE)
+    dimension = forms.ChoiceField(label=_("By"), choices=DIMENSION_CHOICES, initial="product")
+    granularity = forms.ChoiceField(label=_("Period"), choices=GRANULARITY_CHOICES, initial="month")
+    top = forms.ChoiceField(label=_("Top"), choices=TOP_CHOICES, initial="20")
+    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.all(), required=False)
     product = forms.ModelChoiceField(
-        label=_("product"), queryset=Product.objects.all(), required=False, widget=forms.HiddenInput
+        label=_("Product"), queryset=Product.objects.all(), required=False, widget=forms.HiddenInput
     )
-    category = forms.ModelChoiceField(label=_("product category"), queryset=Category.objects.all(), required=False)
+    category = forms.ModelChoiceField(label=_("Product category"), queryset=Category.objects.all(), required=False)
     salesperson = forms.ModelChoiceField(
-        label=_("salesperson"), queryset=get_user_model().objects.filter(is_active=True), required=False
+        label=_("Salesperson"), queryset=get_user_model().objects.filter(is_active=True), required=False
     )
-    warehouse = forms.ModelChoiceField(label=_("warehouse"), queryset=Warehouse.objects.all(), required=False)
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=Warehouse.objects.all(), required=False)
 
     @classmethod
     def defaults(cls) -> dict:

@@ -75,8 +75,9 @@ def sales_facts(criteria: AnalysisFilter) -> QuerySet[SalesFact]:
 def _measures() -> dict[str, Any]:
     """Sums rounded in SQL (to the cent; quantities to 4 places): SQLite sums decimals as floats."""
 
-    def total(field: str, places: int, output: DecimalField) -> Round:
-        return Round(Coalesce(Sum(field), Value(ZERO), output_field=output), places, output_field=output)
+    def total(field: str, places: int, output: DecimalField) -> ExpressionWrapper:
+        rounded = Round(Coalesce(Sum(field), Value(ZERO), output_field=output), places, output_field=output)
+        return ExpressionWrapper(rounded + Value(ZERO), output_field=output)  # + 0: no "-0.00" on SQLite
 
     return {
         "quantity": total("quantity", 4, QUANTITY),

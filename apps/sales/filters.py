@@ -28,10 +28,10 @@ def _users():
 
 
 class _DocumentFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("search"), method="search")
-    customer = django_filters.ModelChoiceFilter(label=_("customer"), queryset=Customer.objects.all())
-    date_from = django_filters.DateFilter(label=_("from"), method="date_from_filter", widget=DATE)
-    date_to = django_filters.DateFilter(label=_("to"), method="date_to_filter", widget=DATE)
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    customer = django_filters.ModelChoiceFilter(label=_("Customer"), queryset=Customer.objects.all())
+    date_from = django_filters.DateFilter(label=_("From"), method="date_from_filter", widget=DATE)
+    date_to = django_filters.DateFilter(label=_("To"), method="date_to_filter", widget=DATE)
     date_field = "created_at"
 
     def search(self, queryset, name, value):
@@ -47,10 +47,10 @@ class _DocumentFilter(django_filters.FilterSet):
 
 
 class SalesOrderFilter(_DocumentFilter):
-    status = django_filters.ChoiceFilter(label=_("status"), choices=SalesOrderStatus.choices)
-    salesperson = django_filters.ModelChoiceFilter(label=_("salesperson"), queryset=_users())
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=SalesOrderStatus.choices)
+    salesperson = django_filters.ModelChoiceFilter(label=_("Salesperson"), queryset=_users())
     product = django_filters.ModelChoiceFilter(
-        label=_("product"), queryset=Product.objects.all(), method="product_filter", widget=forms.HiddenInput
+        label=_("Product"), queryset=Product.objects.all(), method="product_filter", widget=forms.HiddenInput
     )
     date_field = "order_date"
 
@@ -63,16 +63,16 @@ class SalesOrderFilter(_DocumentFilter):
 
 
 class ShipmentFilter(_DocumentFilter):
-    status = django_filters.ChoiceFilter(label=_("status"), choices=DocumentStatus.choices)
-    warehouse = django_filters.ModelChoiceFilter(label=_("warehouse"), queryset=Warehouse.objects.all())
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=DocumentStatus.choices)
+    warehouse = django_filters.ModelChoiceFilter(label=_("Warehouse"), queryset=Warehouse.objects.all())
     product = django_filters.ModelChoiceFilter(
-        label=_("product"), queryset=Product.objects.all(), method="line_filter", widget=forms.HiddenInput
+        label=_("Product"), queryset=Product.objects.all(), method="line_filter", widget=forms.HiddenInput
     )
     category = django_filters.ModelChoiceFilter(
-        label=_("product category"), queryset=Category.objects.all(), method="line_filter", widget=forms.HiddenInput
+        label=_("Product category"), queryset=Category.objects.all(), method="line_filter", widget=forms.HiddenInput
     )
     salesperson = django_filters.ModelChoiceFilter(
-        label=_("salesperson"), queryset=_users(), method="line_filter", widget=forms.HiddenInput
+        label=_("Salesperson"), queryset=_users(), method="line_filter", widget=forms.HiddenInput
     )
     date_field = "ship_date"
 
@@ -90,7 +90,7 @@ class ShipmentFilter(_DocumentFilter):
 
 
 class SalesReturnFilter(_DocumentFilter):
-    status = django_filters.ChoiceFilter(label=_("status"), choices=DocumentStatus.choices)
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=DocumentStatus.choices)
     date_field = "return_date"
 
     class Meta:
@@ -107,10 +107,10 @@ class ReceiptFilter(_DocumentFilter):
 
 
 class CustomerSalesFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("search"), method="search")
+    q = django_filters.CharFilter(label=_("Search"), method="search")
     segment = django_filters.ChoiceFilter(label=_("RFM segment"), choices=SEGMENT_CHOICES)
-    tag = django_filters.ModelChoiceFilter(label=_("tag"), queryset=CustomerTag.objects.all(), field_name="sales_tags")
-    salesperson = django_filters.ModelChoiceFilter(label=_("salesperson"), queryset=_users())
+    tag = django_filters.ModelChoiceFilter(label=_("Tag"), queryset=CustomerTag.objects.all(), field_name="sales_tags")
+    salesperson = django_filters.ModelChoiceFilter(label=_("Salesperson"), queryset=_users())
 
     class Meta:
         model = Customer

@@ -24,17 +24,17 @@ def _field_attrs(form: forms.Form, attrs: dict[str, dict[str, str]]) -> None:
 
 
 class SalesOrderForm(forms.Form):
-    customer = forms.ModelChoiceField(label=_("customer"), queryset=Customer.objects.none())
-    warehouse = forms.ModelChoiceField(label=_("warehouse"), queryset=Warehouse.objects.none())
-    order_date = forms.DateField(label=_("order date"), widget=DATE)
-    delivery_date = forms.DateField(label=_("delivery date"), widget=DATE, required=False)
+    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none())
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=Warehouse.objects.none())
+    order_date = forms.DateField(label=_("Order date"), widget=DATE)
+    delivery_date = forms.DateField(label=_("Delivery date"), widget=DATE, required=False)
     salesperson = forms.ModelChoiceField(
-        label=_("salesperson"),
+        label=_("Salesperson"),
         queryset=get_user_model().objects.none(),
         required=False,
         help_text=_("Blank: the customer's salesperson."),
     )
-    notes = forms.CharField(label=_("remarks"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    notes = forms.CharField(label=_("Remarks"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(self, *args, customers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -49,17 +49,17 @@ class OrderLineForm(forms.Form):
     search box takes an item code or barcode instead."""
 
     product = forms.IntegerField(widget=forms.HiddenInput(attrs={"data-field": "product"}), required=False)
-    product_search = forms.CharField(label=_("product"), required=False, max_length=64)
-    unit = forms.ModelChoiceField(label=_("unit"), queryset=Unit.objects.none(), required=False)
-    quantity = forms.DecimalField(label=_("quantity"), min_value=Decimal("0.0001"), **QTY)
+    product_search = forms.CharField(label=_("Product"), required=False, max_length=64)
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
+    quantity = forms.DecimalField(label=_("Quantity"), min_value=Decimal("0.0001"), **QTY)
     unit_price = forms.DecimalField(
-        label=_("unit price"), required=False, min_value=Decimal(0), max_digits=18, decimal_places=4
+        label=_("Unit price"), required=False, min_value=Decimal(0), max_digits=18, decimal_places=4
     )
     discount_percent = forms.DecimalField(
-        label=_("discount %"), required=False, max_digits=5, decimal_places=2, validators=PERCENT
+        label=_("Discount %"), required=False, max_digits=5, decimal_places=2, validators=PERCENT
     )
     tax_rate = forms.DecimalField(
-        label=_("tax rate %"), required=False, max_digits=5, decimal_places=2, validators=PERCENT
+        label=_("Tax rate %"), required=False, max_digits=5, decimal_places=2, validators=PERCENT
     )
 
     def __init__(self, *args, **kwargs):
@@ -106,8 +106,8 @@ OrderLineFormSet = forms.formset_factory(OrderLineForm, formset=BaseLineFormSet,
 
 
 class ShipmentStartForm(forms.Form):
-    customer = forms.ModelChoiceField(label=_("customer"), queryset=Customer.objects.none())
-    warehouse = forms.ModelChoiceField(label=_("warehouse"), queryset=Warehouse.objects.none())
+    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none())
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=Warehouse.objects.none())
 
     def __init__(self, *args, customers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -116,13 +116,13 @@ class ShipmentStartForm(forms.Form):
 
 
 class ShipmentForm(forms.Form):
-    ship_date = forms.DateField(label=_("delivery date"), widget=DATE)
-    notes = forms.CharField(label=_("remarks"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    ship_date = forms.DateField(label=_("Delivery date"), widget=DATE)
+    notes = forms.CharField(label=_("Remarks"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
 class ShipmentLineForm(forms.Form):
     order_line = forms.IntegerField(widget=forms.HiddenInput)
-    quantity = forms.DecimalField(label=_("quantity"), required=False, min_value=Decimal(0), **QTY)
+    quantity = forms.DecimalField(label=_("Quantity"), required=False, min_value=Decimal(0), **QTY)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -133,17 +133,17 @@ ShipmentLineFormSet = forms.formset_factory(ShipmentLineForm, extra=0)
 
 
 class SalesReturnForm(forms.Form):
-    return_date = forms.DateField(label=_("return date"), widget=DATE)
-    reason = forms.CharField(label=_("reason"), max_length=200, required=False)
+    return_date = forms.DateField(label=_("Return date"), widget=DATE)
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
 
 class ReturnLineForm(forms.Form):
     shipment_line = forms.IntegerField(widget=forms.HiddenInput)
-    quantity = forms.DecimalField(label=_("quantity"), required=False, min_value=Decimal(0), **QTY)
+    quantity = forms.DecimalField(label=_("Quantity"), required=False, min_value=Decimal(0), **QTY)
     disposition = forms.ChoiceField(
-        label=_("disposition"), choices=ReturnDisposition.choices, initial=ReturnDisposition.RESTOCK
+        label=_("Disposition"), choices=ReturnDisposition.choices, initial=ReturnDisposition.RESTOCK
     )
-    scrap_reason = forms.CharField(label=_("scrap reason"), max_length=200, required=False)
+    scrap_reason = forms.CharField(label=_("Scrap reason"), max_length=200, required=False)
 
 
 ReturnLineFormSet = forms.formset_factory(ReturnLineForm, extra=0)
@@ -152,14 +152,14 @@ ReturnLineFormSet = forms.formset_factory(ReturnLineForm, extra=0)
 class ReceiptForm(forms.Form):
     AUTO, MANUAL = "auto", "manual"
 
-    customer = forms.ModelChoiceField(label=_("customer"), queryset=Customer.objects.none())
-    receipt_date = forms.DateField(label=pgettext_lazy("money", "receipt date"), widget=DATE)
-    amount = forms.DecimalField(label=_("amount"), min_value=Decimal("0.01"), max_digits=18, decimal_places=2)
-    method = forms.ChoiceField(label=_("method"), choices=ReceiptMethod.choices)
-    reference = forms.CharField(label=_("reference"), max_length=64, required=False)
-    notes = forms.CharField(label=_("remarks"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none())
+    receipt_date = forms.DateField(label=pgettext_lazy("money", "Receipt date"), widget=DATE)
+    amount = forms.DecimalField(label=_("Amount"), min_value=Decimal("0.01"), max_digits=18, decimal_places=2)
+    method = forms.ChoiceField(label=_("Method"), choices=ReceiptMethod.choices)
+    reference = forms.CharField(label=_("Reference"), max_length=64, required=False)
+    notes = forms.CharField(label=_("Remarks"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     allocation = forms.ChoiceField(
-        label=_("matching"),
+        label=_("Matching"),
         choices=[(AUTO, _("Oldest deliveries first")), (MANUAL, _("As entered below"))],
         initial=AUTO,
         widget=forms.RadioSelect,
@@ -174,7 +174,7 @@ class ReceiptForm(forms.Form):
 class AllocationForm(forms.Form):
     receivable = forms.IntegerField(widget=forms.HiddenInput)
     amount = forms.DecimalField(
-        label=_("amount"), required=False, min_value=Decimal(0), max_digits=18, decimal_places=2
+        label=_("Amount"), required=False, min_value=Decimal(0), max_digits=18, decimal_places=2
     )
 
 
@@ -190,7 +190,7 @@ class FollowUpForm(forms.ModelForm):
 
 class CustomerTagsForm(forms.Form):
     tags = forms.CharField(
-        label=_("tags"),
+        label=_("Tags"),
         required=False,
         max_length=500,
         help_text=_("Separate tags with commas."),
@@ -202,8 +202,8 @@ class CustomerTagsForm(forms.Form):
 
 
 class DateRangeForm(forms.Form):
-    date_from = forms.DateField(label=_("from"), widget=DATE)
-    date_to = forms.DateField(label=_("to"), widget=DATE)
+    date_from = forms.DateField(label=_("From"), widget=DATE)
+    date_to = forms.DateField(label=_("To"), widget=DATE)
 
     def clean(self):
         data = super().clean()

@@ -50,13 +50,15 @@ QUANTITY_OUTPUT = DecimalField(max_digits=18, decimal_places=4)
 ZERO_MONEY = Value(ZERO, output_field=MONEY_OUTPUT)
 
 
-def money_sum(expression: Any, **kwargs: Any) -> Round:
+def money_sum(expression: Any, **kwargs: Any) -> ExpressionWrapper:
     """SUM of money rounded to the cent in SQL, 0 when there are no rows.
 
     SQLite sums decimals as floats (0.1 + 0.2 ≠ 0.3); rounding in the query keeps the result
     exact to the cent on both databases, so comparisons with 0 and with limits hold.
     """
-    return Round(Coalesce(Sum(expression, **kwargs), ZERO_MONEY), 2, output_field=MONEY_OUTPUT)
+    rounded = Round(Coalesce(Sum(expression, **kwargs), ZERO_MONEY), 2, output_field=MONEY_OUTPUT)
+    # + 0 turns SQLite's -0.0 (a float sum rounded from just below zero) into 0.
+    return ExpressionWrapper(rounded + ZERO_MONEY, output_field=MONEY_OUTPUT)
 
 
 def cents(value: Decimal | float | None) -> Decimal:
@@ -233,6 +235,9 @@ def receivables_report(
     def total(condition: Q):
         return money_sum(f"{entries}__amount", filter=condition)
 
+    def reduction(condition: Q):  # returns and receipts are negative entries, shown as positive amounts
+        return money_sum(-F(f"{entries}__amount"), filter=condition)
+
     def kind(value: str) -> Q:
         return Q(**{f"{entries}__kind": value})
 
@@ -247,8 +252,8 @@ def receivables_report(
         customers.annotate(
             opening=total(Q(**{f"{entries}__entry_date__lt": date_from})),
             new=total(in_range & kind(EntryKind.SHIPMENT)),
-            returned=-total(in_range & kind(EntryKind.RETURN)),
-            received=-total(in_range & kind(EntryKind.RECEIPT)),
+            returned=reduction(in_range & kind(EntryKind.RETURN)),
+            received=reduction(in_range & kind(EntryKind.RECEIPT)),
             closing=total(until_end),
             overdue=total(until_end & Q(**{f"{entries}__receivable__due_date__lt": date_to})),
             unapplied=total(until_end & Q(**{f"{entries}__receivable__isnull": True})),
