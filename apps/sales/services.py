@@ -1199,9 +1199,11 @@ def _allocate(
             left -= share
     else:
         errors: list[str] = []
-        for given, share in allocations:
-            if not share:
-                continue
+        requested: dict[int, tuple[Receivable, Decimal]] = {}
+        for given, share in allocations:  # one allocation per receivable, however often it is named
+            if share:
+                requested[given.pk] = (given, requested.get(given.pk, (given, ZERO))[1] + share)
+        for given, share in requested.values():
             receivable = open_receivables.get(given.pk)
             if receivable is None:
                 errors.append(

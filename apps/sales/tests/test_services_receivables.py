@@ -192,3 +192,19 @@ def test_amounts_that_cancel_out_leave_exactly_zero_on_both_databases(customer, 
 
     assert (row.new, row.received, row.closing, row.age_0, row.overdue) == (D("0.30"), D("0.30"), 0, 0, 0)
     assert not receivables_report(customers=Customer.objects.all(), date_from=DAY, date_to=DAY).exists()
+
+
+def test_naming_a_delivery_twice_allocates_the_sum_once(customer, sell, make_user):
+    shipment = sell(100, days_ago(10))
+    receivable = receivable_of(shipment)
+
+    receipt = customer_receipt_create(
+        customer=customer,
+        receipt_date=DAY,
+        amount=D("70"),
+        actor=make_user("sales"),
+        allocations=[(receivable, D("30")), (receivable, D("40"))],
+    )
+
+    assert list(receipt.allocations.values_list("amount", flat=True)) == [D("70.00")]
+    assert receivable_of(shipment).outstanding == D(30)
