@@ -108,6 +108,13 @@ class CustomerOverviewView(PermissionMixin, DetailView):
             selectors.customers_for_user(self.request.user), today=timezone.localdate()
         ).select_related("salesperson")
 
+    def account_summary(self, customer: Customer):
+        """This month's opening, new, returned, received and outstanding, with ageing (one row of the report)."""
+        today = timezone.localdate()
+        return selectors.receivables_report(
+            customers=Customer.objects.filter(pk=customer.pk), date_from=today.replace(day=1), date_to=today
+        ).first()
+
     def get_context_data(self, **kwargs):
         customer = self.object
         tags = list(customer.sales_tags.all())
@@ -120,6 +127,7 @@ class CustomerOverviewView(PermissionMixin, DetailView):
             "follow_up_form": kwargs.get("follow_up_form") or FollowUpForm(initial={"date": timezone.localdate()}),
             "orders": selectors.sales_order_list(user=self.request.user).filter(customer=customer)[:20],
             "receivables": selectors.open_receivables(customer),
+            "account": self.account_summary(customer),
             "today": timezone.localdate(),
         }
 

@@ -141,3 +141,16 @@ def test_pages_speak_chinese(documents, client_for, settings):
     assert "缺货待发" in detail
     assert "应收账款" in report
     assert "未核销收款" in report
+
+
+def test_the_customer_page_sums_up_the_account(documents, client_for):
+    response = client_for("manager").get(reverse("sales:customer_overview", args=[documents["customer"].pk]))
+
+    account = response.context["account"]
+    # delivered 3 × 15 + 13 % tax = 50.85, one returned (16.95), 10 received
+    assert (account.new, account.returned, account.received, account.closing) == (
+        D("50.85"),
+        D("16.95"),
+        D("10.00"),
+        D("23.90"),
+    )
