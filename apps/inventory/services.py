@@ -11,6 +11,7 @@ So a document of N lines costs a constant number of queries. On SQLite ``FOR UPD
 and the IMMEDIATE transaction (see settings) serialises writers instead.
 """
 
+import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -19,17 +20,25 @@ from operator import or_
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.fields import COST_QUANT, MONEY_QUANT, ZERO
-from apps.core.models import SystemSettings
+from apps.core.db import atomic_with_retry
+from apps.core.fields import COST_QUANT, MONEY_QUANT, QUANTITY_QUANT, ZERO
+from apps.core.models import AuditAction, SystemSettings
+from apps.core.services import audit_record, document_number_next, model_changes
 from apps.inventory.models import (
+    ADJUSTMENT_KINDS,
+    ADJUSTMENT_TRANSITIONS,
     INBOUND_TYPES,
     OUTBOUND_TYPES,
+    AdjustmentKind,
+    AdjustmentStatus,
     MovementType,
+    StockAdjustment,
+    StockAdjustmentLine,
     StockBalance,
     StockMovement,
     StockPosting,
@@ -37,6 +46,7 @@ from apps.inventory.models import (
 from apps.masterdata.models import Product, Warehouse
 
 BalanceKey = tuple[int, int]  # (product_id, warehouse_id)
+ADJUSTMENT_DOCUMENT_TYPE = "inventory.stockadjustment"
 
 
 @dataclass(frozen=True)
@@ -143,9 +153,14 @@ def _lock_balances(keys: set[BalanceKey]) -> dict[BalanceKey, StockBalance]:
 
 
 def _existing_posting(idempotency_key: str | None) -> StockPosting | None:
+    """The posting already made under ``idempotency_key``, with its ``movement_list`` like a fresh one."""
     if not idempotency_key:
         return None
-    return StockPosting.objects.filter(idempotency_key=idempotency_key).first()
+    posting = StockPosting.objects.filter(idempotency_key=idempotency_key).first()
+    if posting is not None:
+        # Movements are inserted in the order of the lines, so id order is line order.
+        posting.movement_list = list(posting.movements.order_by("id"))
+    return posting
 
 
 @transaction.atomic
@@ -206,8 +221,10 @@ def stock_post(
         reverses=reverses,
     )
     if posting.pk is None:  # lost an idempotency race: the other request posted it
+        # Read the winner before marking this block for rollback: no query may run after that.
+        existing = _existing_posting(idempotency_key)
         transaction.set_rollback(True)
-        return _existing_posting(idempotency_key)
+        return existing
     for movement in movements:
         movement.posting = posting
     posting.movement_list = StockMovement.objects.bulk_create(movements)
@@ -356,3 +373,267 @@ def stock_reserve(
         balance.updated_at = now
     StockBalance.objects.bulk_update(list(balances.values()), ["reserved", "updated_at"])
     return reserved
+
+
+# --- Balance repair -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RepairedBalance:
+    product_id: int
+    warehouse_id: int
+    on_hand: tuple[Decimal, Decimal]  # (before, after)
+    value: tuple[Decimal, Decimal]
+
+
+@transaction.atomic
+def stock_balances_rebuild(*, actor: Any = None) -> list[RepairedBalance]:
+    """Rebuild every balance's on-hand, value and average cost from the sums of its movements.
+
+    Locks every balance row in (product, warehouse) order first, so no posting runs meanwhile;
+    creates the balances that movements need and lack. ``reserved`` is kept: reservations are
+    not in the ledger. Aggregates in SQL (one GROUP BY) and writes only the rows that differ;
+    each repaired row gets an audit entry. Returns the repaired rows.
+    """
+    balance_table = StockBalance._meta.db_table
+    movement_table = StockMovement._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.features.has_select_for_update:
+            cursor.execute(
+                f"SELECT id FROM {balance_table} ORDER BY product_id, warehouse_id FOR UPDATE"  # noqa: S608
+            )
+        now = timezone.now()
+        # Balances that movements need but that are missing (only a corrupted database lacks them).
+        cursor.execute(
+            f"INSERT INTO {balance_table} (product_id, warehouse_id, on_hand, reserved, value, avg_cost, updated_at) "  # noqa: S608
+            f"SELECT DISTINCT m.product_id, m.warehouse_id, 0, 0, 0, 0, %s FROM {movement_table} m "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {balance_table} b "
+            "WHERE b.product_id = m.product_id AND b.warehouse_id = m.warehouse_id)",
+            [now],
+        )
+        sums = (
+            f"SELECT b.id, b.product_id, b.warehouse_id, b.on_hand, b.value, "  # noqa: S608
+            "COALESCE(s.quantity, 0) AS quantity, COALESCE(s.value, 0) AS total "
+            # ROUND: SQLite sums decimals as floats; on PostgreSQL it changes nothing.
+            f"FROM {balance_table} b LEFT JOIN (SELECT product_id, warehouse_id, ROUND(SUM(quantity), 4) AS quantity, "
+            f"ROUND(SUM(value), 2) AS value FROM {movement_table} GROUP BY product_id, warehouse_id) s "
+            "ON s.product_id = b.product_id AND s.warehouse_id = b.warehouse_id "
+            "WHERE b.on_hand <> COALESCE(s.quantity, 0) OR b.value <> COALESCE(s.value, 0) "
+            "ORDER BY b.product_id, b.warehouse_id"
+        )
+        cursor.execute(sums)
+        wrong = cursor.fetchall()
+    if not wrong:
+        return []
+    balances = StockBalance.objects.in_bulk([row[0] for row in wrong])
+    repaired = []
+    for balance_id, product_id, warehouse_id, on_hand, value, quantity, total in wrong:
+        quantity = Decimal(str(quantity)).quantize(QUANTITY_QUANT)
+        total = Decimal(str(total)).quantize(MONEY_QUANT)
+        balance = balances[balance_id]
+        balance.on_hand, balance.value, balance.updated_at = quantity, total, now
+        if quantity > 0:
+            balance.avg_cost = (total / quantity).quantize(COST_QUANT)
+        row = RepairedBalance(product_id, warehouse_id, (Decimal(str(on_hand)), quantity), (Decimal(str(value)), total))
+        repaired.append(row)
+        audit_record(
+            actor=actor,
+            action=AuditAction.CHANGED,
+            instance=balance,
+            changes={
+                "on_hand": [str(row.on_hand[0]), str(row.on_hand[1])],
+                "value": [str(row.value[0]), str(row.value[1])],
+                "repair": "rebuilt from movements",
+            },
+        )
+    StockBalance.objects.bulk_update(list(balances.values()), ["on_hand", "value", "avg_cost", "updated_at"])
+    return repaired
+
+
+# --- Stock adjustment documents (期初库存, 其他入库单, 其他出库单, 库存调整单) ---------------------
+
+
+@dataclass(frozen=True)
+class AdjustmentLineInput:
+    """A line as entered: ``quantity`` positive except on adjustments, where it is signed."""
+
+    product_id: int
+    quantity: Decimal
+    unit_cost: Decimal | None = None
+    remarks: str = ""
+
+
+def _adjustment_clean_lines(kind: str, lines: Sequence[AdjustmentLineInput]) -> None:
+    if not lines:
+        raise ValidationError(_("Add at least one line."), code="empty")
+    direction = ADJUSTMENT_KINDS[kind][2]
+    errors = []
+    for row, line in enumerate(lines, start=1):
+        if line.quantity == 0:
+            errors.append(_("Row %(row)s: the quantity cannot be zero.") % {"row": row})
+        elif direction and line.quantity < 0:
+            errors.append(_("Row %(row)s: enter a positive quantity.") % {"row": row})
+        if direction > 0 and line.unit_cost is None:
+            errors.append(_("Row %(row)s: enter the unit cost.") % {"row": row})
+        if line.unit_cost is not None and line.unit_cost < 0:
+            errors.append(_("Row %(row)s: the unit cost cannot be negative.") % {"row": row})
+    if errors:
+        raise ValidationError(errors, code="invalid_line")
+
+
+def _adjustment_write_lines(document: StockAdjustment, lines: Sequence[AdjustmentLineInput]) -> None:
+    rows = [
+        StockAdjustmentLine(
+            document=document,
+            line_no=row,
+            product_id=line.product_id,
+            quantity=line.quantity,
+            unit_cost=line.unit_cost if document.direction >= 0 else None,
+            remarks=line.remarks,
+        )
+        for row, line in enumerate(lines, start=1)
+    ]
+    for row in rows:
+        row.full_clean(exclude=["document", "movement", "product"])
+    StockAdjustmentLine.objects.bulk_create(rows)
+
+
+ADJUSTMENT_HEADER_FIELDS = ["warehouse", "date", "reason", "remarks"]
+
+
+def _adjustment_check_header(document: StockAdjustment) -> None:
+    if document.kind == AdjustmentKind.ADJUSTMENT and not document.reason.strip():
+        raise ValidationError({"reason": _("A stock adjustment needs a reason.")}, code="reason_required")
+    document.full_clean(exclude=["number", "created_by"])
+
+
+@atomic_with_retry
+def stock_adjustment_create(
+    *,
+    actor: Any,
+    kind: str,
+    warehouse: Warehouse,
+    date: datetime.date,
+    lines: Sequence[AdjustmentLineInput],
+    reason: str = "",
+    remarks: str = "",
+) -> StockAdjustment:
+    """Save a draft document with its lines; its number comes from the kind's prefix (QCKC, QTRK, QTCK, KCTZ)."""
+    if kind not in ADJUSTMENT_KINDS:
+        raise ValidationError({"kind": _("Unknown document type.")}, code="invalid_kind")
+    document = StockAdjustment(
+        kind=kind, warehouse=warehouse, date=date, reason=reason, remarks=remarks, created_by=actor
+    )
+    _adjustment_check_header(document)
+    _adjustment_clean_lines(kind, lines)
+    document.number = document_number_next(prefix=ADJUSTMENT_KINDS[kind][0], day=date)
+    document.save()
+    _adjustment_write_lines(document, lines)
+    audit_record(actor=actor, action=AuditAction.CREATED, instance=document, changes={"lines": len(lines)})
+    return document
+
+
+def _lock_adjustment(document: StockAdjustment, action: str) -> StockAdjustment:
+    """Lock the document row and check that ``action`` is allowed from its current status."""
+    locked = StockAdjustment.objects.select_for_update().get(pk=document.pk)
+    allowed_from, _to = ADJUSTMENT_TRANSITIONS[action]
+    if locked.status not in allowed_from:
+        raise ValidationError(
+            _("%(document)s is %(status)s: it cannot be changed that way.")
+            % {"document": locked.number, "status": locked.get_status_display()},
+            code="invalid_status",
+        )
+    return locked
+
+
+@atomic_with_retry
+def stock_adjustment_update(
+    *,
+    actor: Any,
+    document: StockAdjustment,
+    warehouse: Warehouse,
+    date: datetime.date,
+    lines: Sequence[AdjustmentLineInput],
+    reason: str = "",
+    remarks: str = "",
+) -> StockAdjustment:
+    """Change a draft's header and replace its lines; a posted document is refused (reverse it instead)."""
+    locked = _lock_adjustment(document, "edit")
+    before = {name: getattr(locked, name) for name in ADJUSTMENT_HEADER_FIELDS}
+    locked.warehouse, locked.date, locked.reason, locked.remarks = warehouse, date, reason, remarks
+    _adjustment_check_header(locked)
+    _adjustment_clean_lines(locked.kind, lines)
+    locked.save(update_fields=ADJUSTMENT_HEADER_FIELDS)
+    locked.lines.all().delete()
+    _adjustment_write_lines(locked, lines)
+    changes = model_changes(locked, before, ADJUSTMENT_HEADER_FIELDS)
+    changes["lines"] = len(lines)
+    audit_record(actor=actor, action=AuditAction.CHANGED, instance=locked, changes=changes)
+    return locked
+
+
+def adjustment_idempotency_key(document: StockAdjustment) -> str:
+    return f"inventory.stockadjustment:{document.pk}:post"
+
+
+@atomic_with_retry
+def stock_adjustment_post(*, actor: Any, document: StockAdjustment) -> StockAdjustment:
+    """Post a draft to the ledger: every line at once, or none (``InsufficientStock`` names each short line).
+
+    Locks the document row first, so a double submit finds it posted and is refused. Each line
+    is linked to the movement it caused.
+    """
+    locked = _lock_adjustment(document, "post")
+    _prefix, movement_type, direction = ADJUSTMENT_KINDS[locked.kind]
+    lines = list(locked.lines.order_by("line_no"))
+    if not lines:
+        raise ValidationError(_("Add at least one line."), code="empty")
+    stock_lines = [
+        StockLine(
+            product_id=line.product_id,
+            warehouse_id=locked.warehouse_id,
+            quantity=-line.quantity if direction < 0 else line.quantity,
+            movement_type=movement_type,
+            unit_cost=line.unit_cost if line.quantity > 0 and direction >= 0 else None,
+            line_no=line.line_no,
+        )
+        for line in lines
+    ]
+    posting = stock_post(
+        document_type=ADJUSTMENT_DOCUMENT_TYPE,
+        document_number=locked.number,
+        lines=stock_lines,
+        actor=actor,
+        idempotency_key=adjustment_idempotency_key(locked),
+        memo=locked.reason[:200],
+    )
+    for line, movement in zip(lines, posting.movement_list, strict=True):
+        line.movement = movement
+    StockAdjustmentLine.objects.bulk_update(lines, ["movement"])
+    locked.status = ADJUSTMENT_TRANSITIONS["post"][1]
+    locked.posting, locked.posted_by, locked.posted_at = posting, actor, posting.posted_at
+    locked.save(update_fields=["status", "posting", "posted_by", "posted_at"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.POSTED,
+        instance=locked,
+        changes={"status": [AdjustmentStatus.DRAFT, locked.status], "posting": posting.pk},
+    )
+    return locked
+
+
+@atomic_with_retry
+def stock_adjustment_reverse(*, actor: Any, document: StockAdjustment, memo: str = "") -> StockAdjustment:
+    """Reverse (红冲) a posted document with the exact opposite posting; refused if its stock has left since."""
+    locked = _lock_adjustment(document, "reverse")
+    reversal = stock_posting_reverse(posting=locked.posting, actor=actor, memo=memo)
+    locked.status = ADJUSTMENT_TRANSITIONS["reverse"][1]
+    locked.reversal_posting = reversal
+    locked.save(update_fields=["status", "reversal_posting"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.REVERSED,
+        instance=locked,
+        changes={"status": [AdjustmentStatus.POSTED, locked.status], "posting": reversal.pk},
+    )
+    return locked

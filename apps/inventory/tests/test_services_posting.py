@@ -272,3 +272,40 @@ def test_posting_costs_the_same_number_of_queries_for_10_and_100_lines(
         stock_post(document_type="t", document_number="D", lines=lines, actor=user)
 
     assert StockBalance.objects.aggregate(total=Sum("on_hand"))["total"] == 5 * line_count
+
+
+def test_a_replayed_idempotent_post_returns_the_original_movements(product, warehouse):
+    line = StockLine(product.pk, warehouse.pk, Decimal(4), MovementType.OPENING, unit_cost=Decimal(1))
+    user = UserFactory()
+    first = stock_post(document_type="t", document_number="D", lines=[line], actor=user, idempotency_key="k2")
+
+    again = stock_post(document_type="t", document_number="D", lines=[line], actor=user, idempotency_key="k2")
+
+    assert [m.pk for m in again.movement_list] == [m.pk for m in first.movement_list]
+
+
+def test_losing_the_idempotency_race_returns_the_winner_and_writes_nothing(product, warehouse, monkeypatch):
+    # Given a post that passed the idempotency check just before another request with the same
+    # key committed (simulated: the check answers "not posted yet"),
+    line = StockLine(product.pk, warehouse.pk, Decimal(4), MovementType.OPENING, unit_cost=Decimal(1))
+    user = UserFactory()
+    winner = stock_post(document_type="t", document_number="D", lines=[line], actor=user, idempotency_key="k3")
+    from apps.inventory import services
+
+    real = services._existing_posting
+    calls = []
+
+    def late_check(key):
+        calls.append(key)
+        return None if len(calls) == 1 else real(key)
+
+    monkeypatch.setattr(services, "_existing_posting", late_check)
+
+    # when it inserts its posting and hits the unique key,
+    loser = stock_post(document_type="t", document_number="D", lines=[line], actor=user, idempotency_key="k3")
+
+    # then it answers the winner's posting and leaves no trace of its own.
+    assert loser.pk == winner.pk
+    assert [m.pk for m in loser.movement_list] == [m.pk for m in winner.movement_list]
+    assert StockMovement.objects.count() == 1
+    assert balance_of(product, warehouse).on_hand == 4
