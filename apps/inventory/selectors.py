@@ -211,7 +211,7 @@ def source_documents(postings: Iterable[StockPosting]) -> dict[int, models.Model
     ``posting.document_type`` is the document's "app_label.model_name". The document is found
     through a field of that model referencing the posting, or through a line model that
     references the movements and points at the document. A reversal without a reference of its
-    own resolves to the document it reverses. One or two queries per document type.
+    own resolves to the document it reverses. One query per document type (two through lines).
     """
     by_type: dict[str, set[int]] = defaultdict(set)
     wanted: dict[int, int] = {}  # posting id -> the posting id whose document answers for it
@@ -227,21 +227,28 @@ def source_documents(postings: Iterable[StockPosting]) -> dict[int, models.Model
             document_model = apps.get_model(document_type)
         except (LookupError, ValueError):
             continue
-        for reference in references:
-            if reference.model is document_model and reference.to_posting:
-                lookup = reference.field.attname
-                for document in document_model._base_manager.filter(**{f"{lookup}__in": posting_ids}):
-                    found[getattr(document, lookup)] = document
-            elif not reference.to_posting and (header := _document_fk(reference.model, document_model)):
-                pairs = (
-                    reference.model._base_manager.filter(**{f"{reference.field.name}__posting_id__in": posting_ids})
-                    .values_list(f"{reference.field.name}__posting_id", header.attname)
-                    .distinct()
-                )
-                pairs = list(pairs)
-                documents = document_model._base_manager.in_bulk({doc_id for _pid, doc_id in pairs})
-                for posting_id, doc_id in pairs:
-                    found.setdefault(posting_id, documents[doc_id])
+        direct = [ref for ref in references if ref.model is document_model and ref.to_posting]
+        if direct:  # the document cites its postings itself: one query
+            condition = Q()
+            for reference in direct:
+                condition |= Q(**{f"{reference.field.attname}__in": posting_ids})
+            for document in document_model._base_manager.filter(condition):
+                for reference in direct:
+                    found.setdefault(getattr(document, reference.field.attname), document)
+            continue
+        for reference in references:  # else a line model cites the movements and points at the document
+            header = None if reference.to_posting else _document_fk(reference.model, document_model)
+            if header is None:
+                continue
+            pairs = list(
+                reference.model._base_manager.filter(**{f"{reference.field.name}__posting_id__in": posting_ids})
+                .order_by()
+                .values_list(f"{reference.field.name}__posting_id", header.attname)
+                .distinct()
+            )
+            documents = document_model._base_manager.in_bulk({doc_id for _pid, doc_id in pairs})
+            for posting_id, doc_id in pairs:
+                found.setdefault(posting_id, documents[doc_id])
     result = {}
     for posting in postings:
         document = found.get(posting.pk) or (found.get(posting.reverses_id) if posting.reverses_id else None)

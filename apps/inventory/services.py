@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -140,36 +140,52 @@ def _chunks(items: Sequence[Any], params_per_item: int) -> list[Sequence[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def _lock_balances(keys: set[BalanceKey]) -> dict[BalanceKey, StockBalance]:
+@dataclass
+class _Locked:
+    balances: dict[BalanceKey, StockBalance]
+    existing_posting_id: int | None  # a posting already made under the idempotency key
+    allow_negative: bool  # the system setting
+
+
+def _lock_balances(keys: set[BalanceKey], idempotency_key: str | None = None) -> _Locked:
     """Lock (creating where missing) the balance rows of ``keys``, in key order."""
-    balances = _select_balances_for_update(keys)
-    missing = keys - balances.keys()
+    locked = _select_balances_for_update(keys, idempotency_key)
+    missing = keys - locked.balances.keys()
     if missing:
         StockBalance.objects.bulk_create(
             [StockBalance(product_id=p, warehouse_id=w) for p, w in sorted(missing)], ignore_conflicts=True
         )
-        balances = _select_balances_for_update(keys)
-    return balances
+        locked = _select_balances_for_update(keys, idempotency_key)
+    return locked
 
 
-def _select_balances_for_update(keys: set[BalanceKey]) -> dict[BalanceKey, StockBalance]:
+def _select_balances_for_update(keys: set[BalanceKey], idempotency_key: str | None) -> _Locked:
     """``SELECT … FOR UPDATE`` of the balances of ``keys`` ordered by (product, warehouse).
 
-    Raw SQL with one row-value list: building an ORM filter of N OR-ed pairs costs milliseconds
-    per hundred lines. PostgreSQL locks the rows in the sorted order (LockRows sits above Sort).
+    The same statement reads the posting already made under ``idempotency_key`` and the
+    negative-stock setting, so a single-line posting costs as many round trips as the bare
+    insert-and-update. Raw SQL with one row-value list: an ORM filter of N OR-ed pairs costs
+    milliseconds per hundred lines to build. PostgreSQL locks the rows in the sorted order
+    (LockRows sits above Sort).
     """
     table = StockBalance._meta.db_table
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    found: dict[BalanceKey, StockBalance] = {}
+    locked = _Locked({}, None, SystemSettings._meta.get_field("allow_negative_stock").default)
     for pairs in _chunks(sorted(keys), 2):
         rows = StockBalance.objects.raw(
-            f"SELECT id, product_id, warehouse_id, on_hand, reserved, value, avg_cost FROM {table} "  # noqa: S608
-            f"WHERE (product_id, warehouse_id) IN (VALUES {', '.join(['(%s, %s)'] * len(pairs))}) "
+            "SELECT id, product_id, warehouse_id, on_hand, reserved, value, avg_cost, "  # noqa: S608
+            f"(SELECT p.id FROM {StockPosting._meta.db_table} p WHERE p.idempotency_key = %s) AS existing_posting_id, "
+            f"(SELECT s.allow_negative_stock FROM {SystemSettings._meta.db_table} s WHERE s.id = 1) AS allow_negative "
+            f"FROM {table} WHERE (product_id, warehouse_id) IN (VALUES {', '.join(['(%s, %s)'] * len(pairs))}) "
             f"ORDER BY product_id, warehouse_id{lock}",
-            [number for pair in pairs for number in pair],
+            [idempotency_key, *(number for pair in pairs for number in pair)],
         )
-        found.update({(row.product_id, row.warehouse_id): row for row in rows})
-    return found
+        for row in rows:
+            locked.balances[(row.product_id, row.warehouse_id)] = row
+            locked.existing_posting_id = row.existing_posting_id
+            if row.allow_negative is not None:
+                locked.allow_negative = bool(row.allow_negative)
+    return locked
 
 
 def _write_balances(balances: Sequence[StockBalance]) -> None:
@@ -190,17 +206,6 @@ def _write_balances(balances: Sequence[StockBalance]) -> None:
                 f"avg_cost = v.avg_cost, updated_at = v.updated_at FROM v WHERE {table}.id = v.id",
                 params,
             )
-
-
-def _allow_negative_stock() -> bool:
-    """The system setting, read with one raw query (``SystemSettings.load()`` costs an ORM get_or_create)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT allow_negative_stock FROM {SystemSettings._meta.db_table} WHERE id = %s",  # noqa: S608
-            [1],
-        )
-        row = cursor.fetchone()
-    return bool(row[0]) if row else SystemSettings._meta.get_field("allow_negative_stock").default
 
 
 def _insert_movements(movements: list[StockMovement]) -> list[StockMovement]:
@@ -276,12 +281,12 @@ def stock_post(
     ``posting.movement_list``, in the order of ``lines``.
     """
     _validate_lines(lines)
-    existing = _existing_posting(idempotency_key)
-    if existing is not None:
+    locked = _lock_balances({(line.product_id, line.warehouse_id) for line in lines}, idempotency_key)
+    if locked.existing_posting_id is not None:  # already posted: answer that posting, write nothing
+        existing = _existing_posting(idempotency_key)
+        transaction.set_rollback(True)
         return existing
-
-    balances = _lock_balances({(line.product_id, line.warehouse_id) for line in lines})
-    allow_negative = _allow_negative_stock()
+    balances, allow_negative = locked.balances, locked.allow_negative
     posted_at = timezone.now()  # after the locks, so posting time follows lock order per balance
 
     movements: list[StockMovement] = []
@@ -451,7 +456,7 @@ def stock_reserve(
     """
     if not lines:
         return []
-    balances = _lock_balances({(line.product_id, line.warehouse_id) for line in lines})
+    balances = _lock_balances({(line.product_id, line.warehouse_id) for line in lines}).balances
     reserved: list[Decimal] = []
     shortages: list[Shortage] = []
     for index, line in enumerate(lines, start=1):
@@ -598,6 +603,45 @@ def stock_ledger_bulk_append(*, rows: dict[str, Sequence[Sequence[Any]]]) -> Non
             else:
                 placeholders = ", ".join(["%s"] * len(columns))
                 cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", data)  # noqa: S608
+
+
+def stock_ledger_bulk_prepare() -> bool:
+    """Inside the loading transaction: skip PostgreSQL's per-row foreign-key triggers if allowed.
+
+    Django's foreign keys are deferred: a million COPYed rows queue millions of trigger events
+    that run one by one at COMMIT. As a superuser, ``session_replication_role = replica`` (for
+    this transaction only) skips them; ``stock_ledger_bulk_check()`` then checks every
+    reference with one anti-join per foreign key. Returns whether the triggers are off.
+    """
+    if connection.vendor != "postgresql":
+        return False
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = replica")
+    except DatabaseError:  # not a superuser: the triggers stay, loading is just slower
+        return False
+    return True
+
+
+def stock_ledger_bulk_check() -> None:
+    """Check every foreign key of the bulk-loaded tables in SQL; raise ``ValueError`` naming broken ones."""
+    broken = []
+    with connection.cursor() as cursor:
+        for model in (StockPosting, StockMovement, StockAdjustment, StockAdjustmentLine):
+            for model_field in model._meta.concrete_fields:
+                if not model_field.is_relation:
+                    continue
+                table, column = model._meta.db_table, model_field.column
+                target = model_field.related_model._meta
+                cursor.execute(
+                    f"SELECT COUNT(*) FROM {table} c WHERE c.{column} IS NOT NULL AND NOT EXISTS "  # noqa: S608
+                    f"(SELECT 1 FROM {target.db_table} t WHERE t.{target.pk.column} = c.{column})"
+                )
+                (count,) = cursor.fetchone()
+                if count:
+                    broken.append(f"{table}.{column}: {count} row(s) point at nothing")
+    if broken:
+        raise ValueError("broken references after bulk load: " + "; ".join(broken))
 
 
 def stock_ledger_bulk_reset_sequences() -> None:

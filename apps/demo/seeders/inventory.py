@@ -37,6 +37,8 @@ from apps.inventory.services import (
     stock_adjustment_post,
     stock_balances_sync,
     stock_ledger_bulk_append,
+    stock_ledger_bulk_check,
+    stock_ledger_bulk_prepare,
     stock_ledger_bulk_reset_sequences,
 )
 from apps.masterdata.models import Product, Warehouse
@@ -150,7 +152,10 @@ def seed_scale(
     if not product_ids or not warehouse_ids or movements <= 0:
         return {"movements": 0, "postings": 0}
     with transaction.atomic():
-        return _generate(rng, movements, actor, product_ids, warehouse_ids, days)
+        stock_ledger_bulk_prepare()
+        counts = _generate(rng, movements, actor, product_ids, warehouse_ids, days)
+        stock_ledger_bulk_check()
+        return counts
 
 
 def _generate(rng, movements, actor, product_ids, warehouse_ids, days) -> dict[str, int]:
@@ -183,10 +188,9 @@ def _generate(rng, movements, actor, product_ids, warehouse_ids, days) -> dict[s
         opening_keys[i : i + OPENING_LINES_PER_DOCUMENT]
         for i in range(0, len(opening_keys), OPENING_LINES_PER_DOCUMENT)
     ]
-    remaining = movements - len(opening_keys)
-    average_lines = 5.5
-    documents_total = len(plan_openings) + int(remaining / average_lines) + 1
-    step = max((end - start) / max(documents_total, 1), datetime.timedelta(microseconds=1))
+    # Time advances with the movements written, so the last one lands at ``end`` (never later:
+    # postings made after the seed must follow it).
+    span = end - start
     moment = start
 
     batch: dict[str, list[tuple]] = defaultdict(list)
@@ -194,7 +198,7 @@ def _generate(rng, movements, actor, product_ids, warehouse_ids, days) -> dict[s
 
     def emit(kind: str, warehouse_id: int, lines: list[tuple[int, int, int | None]]) -> None:
         nonlocal moment
-        moment += step
+        moment = max(moment + datetime.timedelta(microseconds=1), start + span * (counts["movements"] / movements))
         posted_at = moment
         day = timezone.localdate(posted_at)
         prefix, movement_type, _direction = ADJUSTMENT_KINDS[kind]
