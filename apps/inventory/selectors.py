@@ -12,7 +12,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import connection, models
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Exists, F, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -118,6 +118,11 @@ def _plain(number: Decimal) -> str:
 # --- Stock ledger (库存流水) ---------------------------------------------------------------------
 
 
+def stock_movements_in_scope(*, user: Any) -> QuerySet[StockMovement]:
+    """Movements of the warehouses the user may see, nothing joined (for aggregates)."""
+    return _scoped(StockMovement.objects.all(), user)
+
+
 def stock_movements(*, user: Any) -> QuerySet[StockMovement]:
     """Movements the user may see, with posting, user, product and warehouse joined; oldest first."""
     queryset = StockMovement.objects.select_related(
@@ -146,26 +151,27 @@ def stock_as_of(*, user: Any, day: datetime.date) -> QuerySet[StockBalance]:
     )
 
 
-def stock_as_of_totals(queryset: QuerySet[StockBalance], *, day: datetime.date) -> dict[str, Decimal]:
-    """Totals of ``stock_as_of``: today's totals minus every movement after ``day``, in two aggregates.
+def stock_as_of_totals(
+    *, balances: QuerySet[StockBalance], movements: QuerySet[StockMovement], day: datetime.date
+) -> dict[str, Decimal]:
+    """Totals of ``stock_as_of`` over every filtered row, from the ledger in one or two aggregates.
 
-    Subtracting the later movements touches only the rows after the cut-off (the posted_at
-    index), instead of probing the last movement of every key.
+    ``balances`` and ``movements`` carry the same filters (warehouse, category, product). The
+    totals are either the sum of the movements up to the end of ``day``, or today's totals minus
+    the movements after it: whichever side of the ledger is shorter (judged by time), so at
+    most half the ledger is read, with an index-only scan of the covering posted_at index.
     """
     cutoff = local_day_start(day + datetime.timedelta(days=1))
-    current = queryset.order_by().aggregate(
+    span = StockMovement.objects.aggregate(first=Min("posted_at"), last=Max("posted_at"))
+    sums = {"quantity": Coalesce(Sum("quantity"), ZERO_QUANTITY), "value": Coalesce(Sum("value"), ZERO_MONEY)}
+    movements = movements.order_by()
+    if span["first"] is None or cutoff - span["first"] <= span["last"] - cutoff:
+        return movements.filter(posted_at__lt=cutoff).aggregate(**sums)
+    current = balances.order_by().aggregate(
         quantity=Coalesce(Sum("on_hand"), ZERO_QUANTITY), value=Coalesce(Sum("value"), ZERO_MONEY)
     )
-    keys = queryset.order_by().filter(product_id=OuterRef("product_id"), warehouse_id=OuterRef("warehouse_id"))
-    later = (
-        StockMovement.objects.filter(posted_at__gte=cutoff)
-        .filter(Exists(keys))
-        .aggregate(quantity=Coalesce(Sum("quantity"), ZERO_QUANTITY), value=Coalesce(Sum("value"), ZERO_MONEY))
-    )
-    return {
-        "quantity": current["quantity"] - later["quantity"],
-        "value": current["value"] - later["value"],
-    }
+    later = movements.filter(posted_at__gte=cutoff).aggregate(**sums)
+    return {"quantity": current["quantity"] - later["quantity"], "value": current["value"] - later["value"]}
 
 
 # --- Source documents of postings ----------------------------------------------------------------

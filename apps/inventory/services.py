@@ -171,12 +171,14 @@ def _select_balances_for_update(keys: set[BalanceKey], idempotency_key: str | No
     table = StockBalance._meta.db_table
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     locked = _Locked({}, None, SystemSettings._meta.get_field("allow_negative_stock").default)
+    # PostgreSQL plans a plain row-value list faster; SQLite only takes row values from VALUES.
+    row_values = "VALUES " if connection.vendor == "sqlite" else ""
     for pairs in _chunks(sorted(keys), 2):
         rows = StockBalance.objects.raw(
             "SELECT id, product_id, warehouse_id, on_hand, reserved, value, avg_cost, "  # noqa: S608
             f"(SELECT p.id FROM {StockPosting._meta.db_table} p WHERE p.idempotency_key = %s) AS existing_posting_id, "
             f"(SELECT s.allow_negative_stock FROM {SystemSettings._meta.db_table} s WHERE s.id = 1) AS allow_negative "
-            f"FROM {table} WHERE (product_id, warehouse_id) IN (VALUES {', '.join(['(%s, %s)'] * len(pairs))}) "
+            f"FROM {table} WHERE (product_id, warehouse_id) IN ({row_values}{', '.join(['(%s, %s)'] * len(pairs))}) "
             f"ORDER BY product_id, warehouse_id{lock}",
             [idempotency_key, *(number for pair in pairs for number in pair)],
         )
@@ -479,6 +481,28 @@ def stock_reserve(
         raise InsufficientStock(shortages, document_number)
     _write_balances(list(balances.values()))
     return reserved
+
+
+def stock_lines_link(*, lines: Sequence[Any], movements: Sequence[StockMovement], field: str = "movement") -> None:
+    """Point each document line at the movement it caused (``posting.movement_list``), in one UPDATE.
+
+    For document services after ``stock_post``: ``lines`` are saved rows of one model with a
+    foreign key ``field`` to StockMovement, in the order of the posted lines. Cheaper than
+    ``bulk_update``, whose CASE expression takes ~1 ms per line to build.
+    """
+    if not lines:
+        return
+    model = type(lines[0])
+    table, column = model._meta.db_table, model._meta.get_field(field).column
+    with connection.cursor() as cursor:
+        for chunk in _chunks(list(zip(lines, movements, strict=True)), 2):
+            cursor.execute(
+                f"WITH v (id, movement_id) AS (VALUES {', '.join(['(%s, %s)'] * len(chunk))}) "  # noqa: S608
+                f"UPDATE {table} SET {column} = v.movement_id FROM v WHERE {table}.id = v.id",
+                [value for line, movement in chunk for value in (line.pk, movement.pk)],
+            )
+    for line, movement in zip(lines, movements, strict=True):
+        setattr(line, field, movement)
 
 
 # --- Balance repair -------------------------------------------------------------------------
@@ -843,9 +867,7 @@ def stock_adjustment_post(*, actor: Any, document: StockAdjustment) -> StockAdju
         idempotency_key=adjustment_idempotency_key(locked),
         memo=locked.reason[:200],
     )
-    for line, movement in zip(lines, posting.movement_list, strict=True):
-        line.movement = movement
-    StockAdjustmentLine.objects.bulk_update(lines, ["movement"])
+    stock_lines_link(lines=lines, movements=posting.movement_list)
     locked.status = ADJUSTMENT_TRANSITIONS["post"][1]
     locked.posting, locked.posted_by, locked.posted_at = posting, actor, posting.posted_at
     locked.save(update_fields=["status", "posting", "posted_by", "posted_at"])

@@ -15,7 +15,9 @@ from apps.core.selectors import audit_trail_for
 from apps.inventory.exports import CHUNK_SIZE, xlsx_response
 from apps.inventory.filters import StockAdjustmentFilter, StockAsOfFilter, StockMovementFilter, StockOnHandFilter
 from apps.inventory.forms import (
+    IMPORT_HEADERS,
     LINE_GRID_PREFIX,
+    OpeningStockImportForm,
     StockAdjustmentForm,
     StockAdjustmentLineFormSet,
     line_formset_initial,
@@ -28,6 +30,7 @@ from apps.inventory.selectors import (
     stock_as_of_totals,
     stock_available,
     stock_movements,
+    stock_movements_in_scope,
     stock_on_hand,
     stock_totals,
     warehouses_for_user,
@@ -142,7 +145,14 @@ class StockAsOfView(PermissionMixin, PaginatedListMixin, ListView):
         return self.filterset.qs.order_by(*self.get_ordering())
 
     def get_context_data(self, **kwargs):
-        totals = stock_as_of_totals(self.filterset.qs, day=self.day)
+        def same_filters(queryset):
+            return StockAsOfFilter(self.request.GET, queryset=queryset, request=self.request).qs
+
+        totals = stock_as_of_totals(
+            balances=same_filters(stock_on_hand(user=self.request.user)),
+            movements=same_filters(stock_movements_in_scope(user=self.request.user)),
+            day=self.day,
+        )
         return super().get_context_data(filter=self.filterset, day=self.day, totals=totals, **kwargs)
 
 
@@ -339,3 +349,47 @@ def _visible_document(request, pk: int) -> StockAdjustment:
     if document is None:
         raise Http404
     return document
+
+
+class OpeningStockImportView(PermissionMixin, View):
+    """期初库存导入: an Excel sheet becomes a draft opening-stock document, checked and posted as usual."""
+
+    permission_required = "inventory.add_stockadjustment"
+    template_name = "inventory/opening_stock_import.html"
+
+    def _form(self, data=None, files=None):
+        warehouses = warehouses_for_user(self.request.user).filter(is_active=True)
+        return OpeningStockImportForm(data, files, warehouses=warehouses, initial={"date": timezone.localdate()})
+
+    def get(self, request):
+        if "template" in request.GET:
+            return xlsx_response(
+                filename="opening-stock.xlsx",
+                title=_("Opening stock"),
+                headers=[_("Item code"), _("Quantity"), _("Unit cost"), _("Remarks")],
+                rows=[],
+            )
+        return render(request, self.template_name, {"form": self._form(), "headers": IMPORT_HEADERS})
+
+    def post(self, request):
+        form = self._form(request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form, "headers": IMPORT_HEADERS}, status=400)
+        try:
+            document = stock_adjustment_create(
+                actor=request.user,
+                kind=AdjustmentKind.OPENING,
+                warehouse=form.cleaned_data["warehouse"],
+                date=form.cleaned_data["date"],
+                lines=form.cleaned_data["file"],
+                reason=_("Imported from %(file)s") % {"file": request.FILES["file"].name[:100]},
+            )
+        except ValidationError as error:
+            apply_service_error(form, error)
+            return render(request, self.template_name, {"form": form, "headers": IMPORT_HEADERS}, status=400)
+        messages.success(
+            request,
+            _("%(document)s created with %(count)s lines: check it, then post it.")
+            % {"document": document.number, "count": len(form.cleaned_data["file"])},
+        )
+        return redirect(document)

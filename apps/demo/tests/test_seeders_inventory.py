@@ -62,3 +62,37 @@ def test_scale_seed_continues_an_existing_ledger():
     assert StockBalance.objects.aggregate(total=Sum("value"))["total"] == StockMovement.objects.aggregate(
         total=Sum("value")
     )["total"].quantize(Decimal("0.01"))
+
+
+@pytest.mark.postgres
+def test_bulk_loading_without_fk_triggers_still_catches_broken_references():
+    from django.db import transaction
+
+    from apps.inventory.services import stock_ledger_bulk_append, stock_ledger_bulk_check, stock_ledger_bulk_prepare
+
+    product, warehouse = ProductFactory(), WarehouseFactory()
+    broken = (
+        10**9,
+        10**9,
+        1,
+        product.pk,
+        warehouse.pk,
+        "opening",
+        1,
+        "1",
+        "1",
+        1,
+        "1",
+        "2026-01-01T00:00:00+00:00",
+        None,
+    )
+
+    def load_a_movement_of_no_posting():
+        with transaction.atomic():
+            assert stock_ledger_bulk_prepare() is True  # the test role is a superuser
+            stock_ledger_bulk_append(rows={StockMovement._meta.db_table: [broken]})
+            stock_ledger_bulk_check()
+
+    with pytest.raises(ValueError, match=r"inventory_stockmovement\.posting_id: 1 row\(s\) point at nothing"):
+        load_a_movement_of_no_posting()
+    assert not StockMovement.objects.exists()

@@ -226,13 +226,41 @@ def test_as_of_report_gives_quantity_and_value_at_the_end_of_the_day(client_for,
 
     response = client.get(AS_OF, {"day": "2026-03-10"})
 
-    assert [(x.product.code, x.qty_as_of, x.value_as_of) for x in rows(response)] == [("A1", 7, Decimal("14.00"))]
+    assert [(x.product.code, x.qty_as_of, x.value_as_of) for x in rows(response)] == [
+        ("A1", 7, Decimal("14.00")),
+        ("B1", 0, Decimal("0.00")),
+    ]
     assert response.context["totals"] == {"quantity": 7, "value": Decimal("14.00")}
-    shown = client.get(AS_OF, {"day": "2026-03-10", "show_zero": "on"})
-    assert [(x.product.code, x.qty_as_of) for x in rows(shown)] == [("A1", 7), ("B1", 0)]
+    hidden = client.get(AS_OF, {"day": "2026-03-10", "hide_zero": "on"})
+    assert [(x.product.code, x.qty_as_of) for x in rows(hidden)] == [("A1", 7)]
+    assert hidden.context["totals"] == {"quantity": 7, "value": Decimal("14.00")}
     today = client.get(AS_OF)
     assert [(x.product.code, x.qty_as_of) for x in rows(today)] == [("A1", 12), ("B1", 1)]
     assert today.context["totals"] == {"quantity": 13, "value": Decimal("35.00")}
+
+
+@pytest.mark.parametrize(
+    ("day", "expected"),
+    [
+        ("2026-03-10", (10, Decimal("20.00"))),  # near the first movement: the movements before are summed
+        ("2026-05-31", (7, Decimal("14.00"))),  # near the last: today's balance minus the movements after
+    ],
+)
+def test_as_of_totals_agree_with_the_rows_from_either_side_of_the_ledger(
+    day, expected, client_for, warehouse, monkeypatch
+):
+    product = ProductFactory(code="A1")
+    start = datetime.datetime(2026, 3, 10, 3, tzinfo=datetime.UTC)
+    post_at(start, monkeypatch, product, warehouse, 10, unit_cost="2")
+    post_at(start + datetime.timedelta(days=1), monkeypatch, product, warehouse, -3)
+    post_at(start + datetime.timedelta(days=83), monkeypatch, product, warehouse, 5, unit_cost="4")
+    post_at(start, monkeypatch, ProductFactory(code="OTHER"), WarehouseFactory(), 99)
+
+    response = client_for("manager").get(AS_OF, {"day": day, "warehouse": warehouse.pk})
+
+    (row,) = rows(response)
+    assert (row.qty_as_of, row.value_as_of) == expected
+    assert response.context["totals"] == {"quantity": expected[0], "value": expected[1]}
 
 
 @pytest.mark.parametrize("extra", [0, 3])
@@ -244,9 +272,9 @@ def test_as_of_report_costs_the_same_queries_for_n_and_n_plus_3_rows(
     client = client_for("manager")
     client.get(AS_OF)
 
-    # session, user, 2 × permissions, scope, count, rows, current totals, later movements,
-    # filter choices (warehouses, categories)
-    with django_assert_num_queries(11):
+    # session, user, 2 × permissions, scope, count, rows, ledger span, current totals, later
+    # movements, filter choices (warehouses, categories)
+    with django_assert_num_queries(12):
         response = client.get(AS_OF)
     assert len(rows(response)) == 2 + extra
 
