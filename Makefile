@@ -7,8 +7,6 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
-DEMO_USERS := warehouse buyer sales manager admin
-DEMO_PASSWORD := jxc-demo-2026
 
 .DEFAULT_GOAL := help
 .PHONY: help venv run seed test e2e lint fmt bench check-deploy messages compilemessages clean
@@ -26,11 +24,7 @@ venv: $(VENV)/.installed ## Create the virtualenv and install the requirements
 
 run: venv ## Migrate, load the demo company, start http://$(HOST):$(PORT) and print the demo logins
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py seed_demo
-	@echo
-	@echo "  JXC demo on http://$(HOST):$(PORT)/"
-	@echo "  Users: $(DEMO_USERS)   password: $(DEMO_PASSWORD)"
-	@echo
+	$(PY) manage.py seed_demo --url http://$(HOST):$(PORT)/
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 seed: venv ## Load the demo company (idempotent); SCALE=... for the benchmark data set

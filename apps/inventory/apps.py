@@ -1,9 +1,21 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.navigation import MenuItem
+
 
 class InventoryConfig(AppConfig):
     name = "apps.inventory"
     label = "inventory"
     verbose_name = _("Inventory")
-    menu = ()
+    menu = (
+        MenuItem("inventory", _("Stock on hand"), "inventory:stock_list", "inventory.view_stockbalance"),
+        MenuItem("inventory", _("Stock ledger"), "inventory:movement_list", "inventory.view_stockmovement"),
+        MenuItem(
+            "inventory",
+            _("Opening stock and adjustments"),
+            "inventory:adjustment_list",
+            "inventory.view_stockadjustment",
+        ),
+        MenuItem("reports", _("Stock balance report"), "inventory:stock_as_of", "inventory.view_stockbalance"),
+    )

@@ -140,7 +140,13 @@ class StockMovement(AppendOnlyModel):
         indexes = [
             models.Index(fields=["product", "warehouse", "posted_at", "id"], name="inv_mv_prod_wh_time_idx"),
             models.Index(fields=["warehouse", "posted_at"], name="inv_mv_wh_time_idx"),
-            models.Index(fields=["posted_at", "id"], name="inv_mv_time_idx"),
+            # Covering on PostgreSQL: stock-as-of totals sum quantity and value over a posted_at range
+            # with an index-only scan (SQLite ignores INCLUDE).
+            models.Index(
+                fields=["posted_at", "id"],
+                include=["quantity", "value", "product", "warehouse"],
+                name="inv_mv_time_cover_idx",
+            ),
         ]
         constraints = [models.CheckConstraint(condition=~Q(quantity=0), name="inv_mv_quantity_nonzero")]
 
@@ -179,3 +185,140 @@ class StockBalance(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("inventory:movement_list") + f"?product={self.product_id}&warehouse={self.warehouse_id}"
+
+
+class AdjustmentKind(models.TextChoices):
+    """What a stock adjustment document does; each kind has its own number prefix and movement type."""
+
+    OPENING = "opening", _("Opening stock")
+    OTHER_RECEIPT = "other_receipt", _("Miscellaneous receipt")
+    OTHER_ISSUE = "other_issue", _("Miscellaneous issue")
+    ADJUSTMENT = "adjustment", _("Stock adjustment")
+
+
+# kind -> (number prefix, movement type, direction: +1 inbound, -1 outbound, 0 signed lines)
+ADJUSTMENT_KINDS: dict[str, tuple[str, str, int]] = {
+    AdjustmentKind.OPENING: ("QCKC", MovementType.OPENING, 1),
+    AdjustmentKind.OTHER_RECEIPT: ("QTRK", MovementType.OTHER_RECEIPT, 1),
+    AdjustmentKind.OTHER_ISSUE: ("QTCK", MovementType.OTHER_ISSUE, -1),
+    AdjustmentKind.ADJUSTMENT: ("KCTZ", MovementType.ADJUSTMENT, 0),
+}
+
+
+class AdjustmentStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    POSTED = "posted", _("Posted")
+    REVERSED = "reversed", _("Reversed")
+
+
+# The status pipeline as data: action -> (from statuses, to status).
+ADJUSTMENT_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "edit": (frozenset({AdjustmentStatus.DRAFT}), AdjustmentStatus.DRAFT),
+    "post": (frozenset({AdjustmentStatus.DRAFT}), AdjustmentStatus.POSTED),
+    "reverse": (frozenset({AdjustmentStatus.POSTED}), AdjustmentStatus.REVERSED),
+}
+
+
+class StockAdjustment(models.Model):
+    """Opening stock (期初库存), miscellaneous receipt/issue (其他入库单/其他出库单) or a stock adjustment (库存调整单).
+
+    A draft is edited freely; posting writes its lines to the ledger through the posting service
+    and links each line to the movement it caused. A posted document is never edited: it is
+    reversed (红冲) as a whole.
+    """
+
+    number = models.CharField(_("document no."), max_length=40, unique=True)
+    kind = models.CharField(_("type"), max_length=20, choices=AdjustmentKind.choices)
+    warehouse = models.ForeignKey(Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="+")
+    date = models.DateField(_("document date"))
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    remarks = models.TextField(_("remarks"), max_length=2000, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=AdjustmentStatus.choices, default=AdjustmentStatus.DRAFT
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("posted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    posted_at = models.DateTimeField(_("posted at"), null=True, blank=True)
+    posting = models.OneToOneField(
+        StockPosting,
+        verbose_name=_("stock posting"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reversal_posting = models.OneToOneField(
+        StockPosting,
+        verbose_name=_("reversal posting"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("stock adjustment")
+        verbose_name_plural = _("stock adjustments")
+        ordering = ["-date", "-id"]
+        permissions = [("post_stockadjustment", _("Can post and reverse stock adjustments"))]
+        indexes = [models.Index(fields=["kind", "status"], name="inv_adj_kind_status_idx")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("inventory:adjustment_detail", args=[self.pk])
+
+    @property
+    def direction(self) -> int:
+        return ADJUSTMENT_KINDS[self.kind][2]
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == AdjustmentStatus.DRAFT
+
+
+class StockAdjustmentLine(models.Model):
+    """One row of a stock adjustment: a quantity in the product's base unit.
+
+    Receipts and opening stock give a positive quantity and a unit cost; issues a positive
+    quantity (posted as an outflow at the moving average cost); adjustments a signed quantity
+    (a gain may give a unit cost, else it enters at the current average cost).
+    """
+
+    document = models.ForeignKey(StockAdjustment, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveIntegerField(_("row"))
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
+    quantity = QuantityField(_("quantity"))
+    unit_cost = UnitCostField(_("unit cost"), null=True, blank=True)
+    remarks = models.CharField(_("remarks"), max_length=200, blank=True)
+    movement = models.OneToOneField(
+        StockMovement,
+        verbose_name=_("stock movement"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("stock adjustment line")
+        verbose_name_plural = _("stock adjustment lines")
+        ordering = ["document", "line_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "line_no"], name="inv_adjline_doc_row_uniq"),
+            models.CheckConstraint(condition=~Q(quantity=0), name="inv_adjline_quantity_nonzero"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.document_id}#{self.line_no}"

@@ -13,6 +13,7 @@ import tablib
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.utils import translation
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from openpyxl import Workbook
@@ -129,6 +130,18 @@ class MasterDataResource(resources.ModelResource):
                 with translation.override(language):
                     aliases[str(verbose).strip().lower()] = field.column_name
         return aliases
+
+    def column_labels(self) -> dict[str, str]:
+        """``{column: label}`` in the active language, e.g. ``{"base_unit": "基本单位"}``, in export order."""
+        model = self._meta.model
+        labels = {}
+        for field in self.get_export_fields():
+            try:
+                verbose = model._meta.get_field(field.attribute or field.column_name).verbose_name
+            except (FieldDoesNotExist, AttributeError):
+                verbose = _(field.column_name)
+            labels[field.column_name] = capfirst(str(verbose))
+        return labels
 
     def before_import(self, dataset, **kwargs):
         aliases = self.header_aliases()
@@ -364,8 +377,11 @@ def workbook_bytes(resource: resources.ModelResource, queryset=None) -> bytes:
     return buffer.getvalue()
 
 
-def import_errors(result) -> list[dict[str, Any]]:
-    """Every row error of an import result as ``{"row", "field", "message"}``; row numbers count the header as 1."""
+def import_errors(result, labels: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """Every row error of an import result as ``{"row", "field", "label", "message"}``.
+
+    Row numbers count the header as 1; ``label`` is the column's name for people (from ``labels``).
+    """
     errors = [
         {"row": None, "field": "", "message": str(getattr(error.error, "messages", [error.error])[0])}
         for error in result.base_errors
@@ -377,4 +393,6 @@ def import_errors(result) -> list[dict[str, Any]]:
             label = "" if field == "__all__" else field
             errors.extend({"row": invalid.number + 1, "field": label, "message": str(m)} for m in messages)
     errors.sort(key=lambda error: (error["row"] or 0, error["field"]))
+    for error in errors:
+        error["label"] = (labels or {}).get(error["field"], error["field"])
     return errors

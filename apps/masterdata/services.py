@@ -100,11 +100,28 @@ def _check_code_free(model: type[models.Model], code: str, instance: models.Mode
         )
 
 
+def _check_name_free(model: type[models.Model], name: str, instance: models.Model) -> None:
+    """Unique names (brands, units, warehouses) are unique regardless of case too: "Bosch" is "bosch"."""
+    if not model._meta.get_field("name").unique:
+        return
+    clash = model.objects.filter(name__iexact=name).exclude(pk=instance.pk).first()
+    if clash is not None:
+        raise ValidationError(
+            {"name": _("Name %(name)s is already used by %(record)s.") % {"name": name, "record": clash}}
+        )
+
+
+def _check_keys_free(model: type[models.Model], instance: models.Model, allowed: list[str]) -> None:
+    if "code" in allowed:
+        _check_code_free(model, instance.code, instance)
+    if "name" in allowed:
+        _check_name_free(model, instance.name, instance)
+
+
 def _create(*, actor: Any, model: type[models.Model], data: dict[str, Any], allowed: list[str]) -> models.Model:
     instance = model()
     _apply(instance, data, allowed)
-    if "code" in allowed:
-        _check_code_free(model, instance.code, instance)
+    _check_keys_free(model, instance, allowed)
     instance.full_clean()
     instance.save()
     changes = {name: [None, _jsonable(getattr(instance, name))] for name in allowed}
@@ -116,8 +133,7 @@ def _update(*, actor: Any, instance: models.Model, data: dict[str, Any], allowed
     instance = type(instance).objects.select_for_update().get(pk=instance.pk)
     before = {name: getattr(instance, name) for name in allowed}
     _apply(instance, data, allowed)
-    if "code" in allowed:
-        _check_code_free(type(instance), instance.code, instance)
+    _check_keys_free(type(instance), instance, allowed)
     instance.full_clean()
     instance.save()
     changes = model_changes(instance, before, allowed)

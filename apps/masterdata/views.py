@@ -12,7 +12,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -565,7 +565,7 @@ class RecordImportView(ImportExportMixin, View):
             "form": form,
             "template_url": reverse(f"masterdata:{self.entity}_import_template"),
             "confirm_url": reverse(f"masterdata:{self.entity}_import_confirm"),
-            "columns": self.resource_class().get_export_headers(),
+            "columns": self.resource_class().column_labels().items(),
             **extra,
         }
         return render(request, self.template_name, context, status=extra.get("status", 200))
@@ -587,7 +587,7 @@ class RecordImportView(ImportExportMixin, View):
         result = services.import_run(
             actor=request.user, resource=self.resource_class(), dataset=dataset, file_name=file_name, dry_run=True
         )
-        errors = resources.import_errors(result)
+        errors = resources.import_errors(result, self.resource_class().column_labels())
         token = ""
         if not errors:
             stored = default_storage.save(f"imports/{uuid.uuid4().hex}{extension}", ContentFile(content))
@@ -612,9 +612,11 @@ class RecordImportConfirmView(ImportExportMixin, View):
         try:
             ticket = signing.loads(request.POST.get("token", ""), salt=IMPORT_SALT, max_age=IMPORT_MAX_AGE)
         except signing.BadSignature:
-            return HttpResponseBadRequest(_("The import has expired or is invalid; upload the file again."))
-        if ticket.get("user") != request.user.pk or not default_storage.exists(ticket["path"]):
-            return HttpResponseBadRequest(_("The import has expired or is invalid; upload the file again."))
+            ticket = {}
+        if ticket.get("user") != request.user.pk or not default_storage.exists(ticket.get("path", "")):
+            # Expired, tampered with, someone else's, or already imported (a second click).
+            messages.error(request, _("The import has expired or is invalid; upload the file again."))
+            return redirect(reverse(f"masterdata:{self.entity}_import"))
         with default_storage.open(ticket["path"], "rb") as handle:
             content = handle.read()
         dataset = resources.load_dataset(content, PurePath(ticket["path"]).suffix)

@@ -1,9 +1,14 @@
-"""Formatting for money and quantities, sortable column headers."""
+"""Formatting for money and quantities, sortable column headers, audit changes."""
 
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django import template
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.html import format_html
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
 
 from apps.core.fields import MONEY_QUANT
 
@@ -64,3 +69,28 @@ def bs_widget(bound_field, **attrs):
         css += " is-invalid"
     existing = bound_field.field.widget.attrs.get("class", "")
     return bound_field.as_widget(attrs={**attrs, "class": f"{css} {existing}".strip()})
+
+
+def _audit_value(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, list):
+        return ", ".join(_audit_value(item) for item in value) or "—"
+    return str(value)
+
+
+@register.simple_tag
+def audit_changes(entry) -> list[tuple[str, str, str]]:
+    """An audit row's changes as ``(label, old, new)``: the field's verbose name, Yes/No, "—" for empty."""
+    model = ContentType.objects.get_for_id(entry.content_type_id).model_class()
+    rows = []
+    for name, change in (entry.changes or {}).items():
+        old, new = change if isinstance(change, list) and len(change) == 2 else (None, change)
+        try:
+            label = capfirst(model._meta.get_field(name).verbose_name)
+        except (FieldDoesNotExist, AttributeError):  # not a model field (e.g. an import summary), or a gone model
+            label = name
+        rows.append((label, _audit_value(old), _audit_value(new)))
+    return rows

@@ -129,3 +129,33 @@ def test_query_count_does_not_grow_with_rows(viewer, make_user, django_assert_nu
         response = viewer.get(url)
 
     assert len(response.context["entries"]) == 7
+
+
+def test_changes_show_field_labels_and_false_values(viewer):
+    # given a deactivation recorded as is_active True → False
+    warehouse = WarehouseFactory(name="Depot")
+    audit_record(actor=None, action=AuditAction.DEACTIVATED, instance=warehouse, changes={"is_active": [True, False]})
+
+    # when the operation log is shown in English
+    response = viewer.get(reverse("core:auditlog_list"), HTTP_ACCEPT_LANGUAGE="en")
+
+    # then the field has its label and False is "No", not the empty dash
+    assert "Active: Yes → No" in response.content.decode()
+
+
+def test_detail_history_shows_field_labels_and_empty_values(client_for):
+    warehouse = WarehouseFactory(name="Depot")
+    audit_record(
+        actor=None,
+        action=AuditAction.CHANGED,
+        instance=warehouse,
+        changes={"name": ["Old", "Depot"], "address": ["x", ""]},
+    )
+
+    response = client_for("manager").get(
+        reverse("masterdata:warehouse_detail", args=[warehouse.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+
+    html = response.content.decode()
+    assert "Name: Old → Depot" in html
+    assert "Address: x → —" in html

@@ -91,3 +91,13 @@ def test_scale_must_be_positive():
 
     assert "positive" in err.getvalue()
     assert Product.objects.count() == 0
+
+
+def test_seed_demo_prints_the_given_address_and_role_labels(settings):
+    settings.LANGUAGE_CODE = "en"
+
+    out = run("--scale", "5", "--url", "http://127.0.0.1:8123/")
+
+    assert "Open http://127.0.0.1:8123/ and sign in as:" in out
+    assert "8000" not in out
+    assert "  warehouse   jxc-demo-2026   Warehouse staff" in out.splitlines()

@@ -34,3 +34,17 @@ def post_stock(
         ],
         actor=actor or UserFactory(),
     )
+
+
+def adjustment_lines(*rows) -> list:
+    """``adjustment_lines((product, qty, cost), ...)`` -> service line inputs."""
+    from apps.inventory.services import AdjustmentLineInput
+
+    return [
+        AdjustmentLineInput(
+            product_id=product.pk,
+            quantity=Decimal(str(quantity)),
+            unit_cost=None if cost is None else Decimal(str(cost)),
+        )
+        for product, quantity, cost in rows
+    ]

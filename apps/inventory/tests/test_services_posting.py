@@ -17,7 +17,8 @@ from apps.inventory.services import (
     stock_reserve,
 )
 from apps.inventory.tests.factories import post_stock
-from apps.masterdata.tests.factories import ProductFactory, WarehouseFactory
+from apps.masterdata.models import Product
+from apps.masterdata.tests.factories import CategoryFactory, ProductFactory, UnitFactory, WarehouseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -266,9 +267,79 @@ def test_posting_costs_the_same_number_of_queries_for_10_and_100_lines(
     ]
     SystemSettings.load()
 
-    # savepoint, lock, create missing balances, lock again, settings, posting, movements, balances,
-    # release; SQLite splits an insert of more than 999 parameters into two statements.
+    # savepoint, lock (with the idempotency and settings look-ups), create missing balances, lock
+    # again, posting, movements, balances, release; SQLite splits statements of more than 999
+    # parameters (100 movements × 12 columns) into several.
     with django_assert_max_num_queries(10):
         stock_post(document_type="t", document_number="D", lines=lines, actor=user)
 
     assert StockBalance.objects.aggregate(total=Sum("on_hand"))["total"] == 5 * line_count
+
+
+def test_a_replayed_idempotent_post_returns_the_original_movements(product, warehouse):
+    line = StockLine(product.pk, warehouse.pk, Decimal(4), MovementType.OPENING, unit_cost=Decimal(1))
+    user = UserFactory()
+    first = stock_post(document_type="t", document_number="D", lines=[line], actor=user, idempotency_key="k2")
+
+    again = stock_post(document_type="t", document_number="D", lines=[line], actor=user, idempotency_key="k2")
+
+    assert [m.pk for m in again.movement_list] == [m.pk for m in first.movement_list]
+
+
+def test_losing_the_idempotency_race_returns_the_winner_and_writes_nothing(product, warehouse, monkeypatch):
+    # Given a post that passed the idempotency check just before another request with the same
+    # key committed (simulated: the check answers "not posted yet"),
+    line = StockLine(product.pk, warehouse.pk, Decimal(4), MovementType.OPENING, unit_cost=Decimal(1))
+    user = UserFactory()
+    winner = stock_post(document_type="t", document_number="D", lines=[line], actor=user, idempotency_key="k3")
+    from apps.inventory import services
+
+    real = services._lock_balances
+
+    def lock_before_the_winner_committed(keys, idempotency_key=None):
+        locked = real(keys, idempotency_key)
+        locked.existing_posting_id = None  # the winner's posting was not visible yet
+        return locked
+
+    monkeypatch.setattr(services, "_lock_balances", lock_before_the_winner_committed)
+
+    # when it inserts its posting and hits the unique key,
+    loser = stock_post(document_type="t", document_number="D", lines=[line], actor=user, idempotency_key="k3")
+
+    # then it answers the winner's posting and leaves no trace of its own.
+    assert loser.pk == winner.pk
+    assert [m.pk for m in loser.movement_list] == [m.pk for m in winner.movement_list]
+    assert StockMovement.objects.count() == 1
+    assert balance_of(product, warehouse).on_hand == 4
+
+
+def test_a_document_larger_than_the_parameter_limit_posts_in_full(warehouse):
+    # SQLite allows 999 parameters per statement: 600 lines need several statements there.
+    category, unit = CategoryFactory(), UnitFactory()
+    products = Product.objects.bulk_create(ProductFactory.build_batch(600, category=category, base_unit=unit))
+    lines = [
+        StockLine(p.pk, warehouse.pk, Decimal(2), MovementType.OPENING, unit_cost=Decimal(3), line_no=i)
+        for i, p in enumerate(products, start=1)
+    ]
+
+    posting = stock_post(document_type="t", document_number="BIG", lines=lines, actor=UserFactory())
+
+    assert [m.line_no for m in posting.movement_list] == list(range(1, 601))
+    assert [m.product_id for m in posting.movement_list] == [p.pk for p in products]
+    assert StockMovement.objects.filter(posting=posting).count() == 600
+    assert StockBalance.objects.aggregate(total=Sum("on_hand"), value=Sum("value")) == {
+        "total": 1200,
+        "value": Decimal(3600),
+    }
+
+
+def test_a_single_line_posting_costs_as_many_statements_as_the_bare_insert_and_update(
+    product, warehouse, django_assert_num_queries
+):
+    post_stock(product, warehouse, 5)  # the balance exists
+    user = UserFactory()
+    line = StockLine(product.pk, warehouse.pk, Decimal(-1), MovementType.OTHER_ISSUE)
+
+    # savepoint, lock + idempotency + settings, posting, movement, balance, release
+    with django_assert_num_queries(6):
+        stock_post(document_type="t", document_number="D", lines=[line], actor=user, idempotency_key="one")

@@ -3,8 +3,8 @@ from django.core.exceptions import ValidationError
 
 from apps.core.models import AuditAction, AuditLog
 from apps.masterdata import services
-from apps.masterdata.models import Category, Unit
-from apps.masterdata.tests.factories import CategoryFactory, ProductFactory, UnitFactory, WarehouseFactory
+from apps.masterdata.models import Brand, Category, Unit
+from apps.masterdata.tests.factories import BrandFactory, CategoryFactory, ProductFactory, UnitFactory, WarehouseFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -101,3 +101,33 @@ def test_warehouse_update_records_assigned_users(make_user):
 
     assert list(warehouse.assigned_users.all()) == [keeper]
     assert AuditLog.objects.get().changes == {"assigned_users": ["", str(keeper)]}
+
+
+def test_brand_create_refuses_a_name_that_differs_only_in_case(make_user):
+    existing = BrandFactory(name="Bosch")
+
+    with pytest.raises(ValidationError) as error:
+        services.brand_create(actor=make_user(), data={"name": "bosch"})
+
+    assert error.value.message_dict["name"] == ["Name bosch is already used by Bosch."]
+    assert list(Brand.objects.values_list("name", flat=True)) == [existing.name]
+    assert AuditLog.objects.count() == 0
+
+
+def test_unit_rename_refuses_another_units_name_in_any_case(make_user):
+    UnitFactory(code="KG", name="kg")
+    unit = UnitFactory(code="G", name="g")
+
+    with pytest.raises(ValidationError) as error:
+        services.unit_update(actor=make_user(), unit=unit, data={"name": "KG"})
+
+    assert error.value.message_dict["name"] == ["Name KG is already used by kg."]
+    assert Unit.objects.get(pk=unit.pk).name == "g"
+
+
+def test_brand_keeps_its_own_name_when_only_the_case_changes(make_user):
+    brand = BrandFactory(name="bosch")
+
+    services.brand_update(actor=make_user(), brand=brand, data={"name": "Bosch"})
+
+    assert Brand.objects.get(pk=brand.pk).name == "Bosch"

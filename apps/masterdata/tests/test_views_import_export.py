@@ -139,10 +139,16 @@ def test_confirm_is_all_or_nothing_when_data_changed_since_the_preview(client_fo
     assert not AuditLog.objects.filter(action=AuditAction.IMPORTED).exists()
 
 
-def test_confirm_refuses_a_forged_token(client_for):
-    response = client_for("buyer").post(reverse("masterdata:product_import_confirm"), {"token": "forged"})
+def test_confirm_refuses_a_forged_token_back_on_the_upload_page_with_a_message(client_for):
+    client = client_for("buyer")
 
-    assert response.status_code == 400
+    response = client.post(reverse("masterdata:product_import_confirm"), {"token": "forged"}, follow=True)
+
+    assert response.redirect_chain == [(reverse("masterdata:product_import"), 302)]
+    assert [str(m) for m in response.context["messages"]] == [
+        "The import has expired or is invalid; upload the file again."
+    ]
+    assert Product.objects.count() == 0
 
 
 def test_confirm_refuses_another_users_token(client_for, make_user, refs, client):
@@ -154,7 +160,8 @@ def test_confirm_refuses_another_users_token(client_for, make_user, refs, client
 
     response = client.post(reverse("masterdata:product_import_confirm"), {"token": token})
 
-    assert response.status_code == 400
+    assert response.status_code == 302
+    assert response.url == reverse("masterdata:product_import")
     assert Product.objects.count() == 0
 
 
@@ -258,3 +265,27 @@ def test_exported_workbook_imports_back_unchanged(client_for, refs):
 
     assert preview.context["errors"] == []
     assert preview.context["totals"]["update"] == 1
+
+
+def test_import_errors_name_the_column_in_the_users_language(client_for, refs):
+    client = client_for("buyer")
+    upload = xlsx_upload([["商品编码", "名称", "商品类别", "基本单位", "采购价"], ["W1", "a", "DRINK", "个", "-1"]])
+
+    preview = client.post(reverse("masterdata:product_import"), {"file": upload}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    assert [(e["row"], e["field"], e["label"]) for e in preview.context["errors"]] == [(2, "purchase_price", "采购价")]
+    assert "<td>采购价</td>" in preview.content.decode()
+    assert Product.objects.count() == 0
+
+
+def test_confirming_twice_imports_once_and_explains_the_second_click(client_for, refs):
+    client = client_for("buyer")
+    upload = xlsx_upload([PRODUCT_HEADER, ["W001", "a", "DRINK", "个", "", "1", "2", ""]])
+    token = client.post(reverse("masterdata:product_import"), {"file": upload}).context["token"]
+    client.post(reverse("masterdata:product_import_confirm"), {"token": token})
+
+    again = client.post(reverse("masterdata:product_import_confirm"), {"token": token})
+
+    assert again.status_code == 302
+    assert again.url == reverse("masterdata:product_import")
+    assert Product.objects.count() == 1

@@ -292,3 +292,11 @@ def test_warehouse_form_assigns_users(client_for, make_user):
     warehouse = Warehouse.objects.get()
     assert list(warehouse.assigned_users.all()) == [keeper]
     assert list(get_user_model().objects.get(pk=keeper.pk).assigned_warehouses.all()) == [warehouse]
+
+
+def test_list_heading_and_breadcrumb_start_with_a_capital_in_english(client_for):
+    response = client_for("manager").get(reverse("masterdata:product_list"), HTTP_ACCEPT_LANGUAGE="en")
+
+    html = response.content.decode()
+    assert '<h1 class="h4 mb-0">Products</h1>' in html
+    assert '<li class="breadcrumb-item active">Products</li>' in html

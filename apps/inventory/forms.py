@@ -1,0 +1,182 @@
+"""Forms of the stock adjustment documents: a header form and a formset of lines (the line grid)."""
+
+from decimal import Decimal, InvalidOperation
+from zipfile import BadZipFile
+
+from django import forms
+from django.conf import settings
+from django.db.models import Q
+from django.db.models.functions import Upper
+from django.utils.translation import gettext_lazy as _
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+
+from apps.core.fields import COST_PLACES, QUANTITY_PLACES
+from apps.inventory.models import StockAdjustment
+from apps.inventory.services import AdjustmentLineInput
+from apps.masterdata.models import Product, Warehouse
+
+LINE_GRID_PREFIX = "lines"
+
+
+class StockAdjustmentForm(forms.ModelForm):
+    class Meta:
+        model = StockAdjustment
+        fields = ["kind", "warehouse", "date", "reason", "remarks"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "remarks": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, warehouses=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["warehouse"].queryset = warehouses if warehouses is not None else Warehouse.objects.active()
+        if self.instance.pk:  # the kind decides the number prefix: fixed once the draft exists
+            self.fields["kind"].disabled = True
+
+
+class StockAdjustmentLineForm(forms.Form):
+    """One row of the line grid. The grid fills ``product`` (hidden id); typing a code works without it."""
+
+    product = forms.ModelChoiceField(
+        queryset=Product.objects.all(), required=False, widget=forms.HiddenInput(attrs={"data-field": "product"})
+    )
+    product_search = forms.CharField(
+        label=_("product"),
+        required=False,
+        widget=forms.TextInput(
+            attrs={"data-field": "product-search", "autocomplete": "off", "placeholder": _("Code or barcode")}
+        ),
+    )
+    quantity = forms.DecimalField(
+        label=_("quantity"),
+        max_digits=18,
+        decimal_places=QUANTITY_PLACES,
+        widget=forms.NumberInput(attrs={"data-field": "quantity", "step": "any"}),
+    )
+    unit_cost = forms.DecimalField(
+        label=_("unit cost"),
+        required=False,
+        max_digits=18,
+        decimal_places=COST_PLACES,
+        min_value=Decimal(0),
+        widget=forms.NumberInput(attrs={"data-field": "unit-price", "step": "any"}),
+    )
+    remarks = forms.CharField(label=_("remarks"), required=False, max_length=200)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("product") is None:
+            text = (cleaned.get("product_search") or "").strip()
+            code = text.split()[0] if text else ""
+            product = (
+                Product.objects.filter(Q(code__iexact=code) | Q(barcodes__barcode=code)).distinct().first()
+                if code
+                else None
+            )
+            if product is None:
+                self.add_error("product_search", _("Choose a product (enter its code or barcode)."))
+            cleaned["product"] = product
+        return cleaned
+
+    def to_input(self) -> AdjustmentLineInput:
+        data = self.cleaned_data
+        return AdjustmentLineInput(
+            product_id=data["product"].pk,
+            quantity=data["quantity"],
+            unit_cost=data.get("unit_cost"),
+            remarks=data.get("remarks", ""),
+        )
+
+
+class BaseLineFormSet(forms.BaseFormSet):
+    def line_inputs(self) -> list[AdjustmentLineInput]:
+        """The rows kept (filled in, not marked for deletion), in grid order."""
+        return [
+            form.to_input()
+            for form in self.forms
+            if form.has_changed() and not (self.can_delete and self._should_delete_form(form))
+        ]
+
+
+StockAdjustmentLineFormSet = forms.formset_factory(
+    StockAdjustmentLineForm, formset=BaseLineFormSet, extra=3, can_delete=True
+)
+
+
+def line_formset_initial(document: StockAdjustment) -> list[dict]:
+    return [
+        {
+            "product": line.product,
+            "product_search": f"{line.product.code} {line.product.name}",
+            "quantity": line.quantity,
+            "unit_cost": line.unit_cost,
+            "remarks": line.remarks,
+        }
+        for line in document.lines.select_related("product")
+    ]
+
+
+IMPORT_HEADERS = ("item code", "quantity", "unit cost", "remarks")
+IMPORT_MAX_ROWS = 5000
+
+
+class OpeningStockImportForm(forms.Form):
+    """An Excel sheet of opening stock: item code, quantity, unit cost[, remarks] under a header row."""
+
+    warehouse = forms.ModelChoiceField(label=_("warehouse"), queryset=Warehouse.objects.none())
+    date = forms.DateField(label=_("document date"), widget=forms.DateInput(attrs={"type": "date"}))
+    file = forms.FileField(label=_("Excel file (.xlsx)"))
+
+    def __init__(self, *args, warehouses=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["warehouse"].queryset = warehouses if warehouses is not None else Warehouse.objects.active()
+
+    def clean_file(self) -> list[AdjustmentLineInput]:
+        """Every row checked; all problems reported together, naming their row."""
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.IMPORT_MAX_FILE_SIZE:
+            raise forms.ValidationError(_("The file is too large."))
+        try:
+            workbook = load_workbook(upload, read_only=True, data_only=True)
+        except (InvalidFileException, BadZipFile, KeyError, OSError) as error:
+            raise forms.ValidationError(_("This is not an Excel (.xlsx) file.")) from error
+        rows = [
+            (number, row)
+            for number, row in enumerate(workbook.active.iter_rows(min_row=2, values_only=True), start=2)
+            if row and any(cell not in (None, "") for cell in row)
+        ]
+        workbook.close()
+        if not rows:
+            raise forms.ValidationError(_("The sheet has no rows below its header."))
+        if len(rows) > IMPORT_MAX_ROWS:
+            raise forms.ValidationError(_("At most %(count)s rows per file.") % {"count": IMPORT_MAX_ROWS})
+        codes = {str(row[0]).strip().upper() for _number, row in rows if row[0] not in (None, "")}
+        products = dict(
+            Product.objects.annotate(upper_code=Upper("code"))
+            .filter(upper_code__in=codes)
+            .values_list("upper_code", "pk")
+        )
+        errors, lines = [], []
+        for number, row in rows:
+            cells = (*row, None, None, None, None)
+            code, quantity, cost, remarks = (str(cells[0] or "").strip(), cells[1], cells[2], cells[3])
+            product_id = products.get(code.upper())
+            if product_id is None:
+                errors.append(_("Row %(row)s: unknown item code “%(code)s”.") % {"row": number, "code": code})
+                continue
+            try:
+                quantity = Decimal(str(quantity)).quantize(Decimal(1).scaleb(-QUANTITY_PLACES))
+                cost = Decimal(str(cost)).quantize(Decimal(1).scaleb(-COST_PLACES))
+            except (InvalidOperation, ValueError):
+                errors.append(_("Row %(row)s: quantity and unit cost must be numbers.") % {"row": number})
+                continue
+            if quantity <= 0 or cost < 0:
+                errors.append(
+                    _("Row %(row)s: the quantity must be positive and the unit cost not negative.") % {"row": number}
+                )
+                continue
+            lines.append(AdjustmentLineInput(product_id, quantity, cost, str(remarks or "")[:200]))
+        if errors:
+            raise forms.ValidationError(errors)
+        return lines

@@ -1,0 +1,395 @@
+"""Stock pages: stock on hand, the stock ledger, stock as of a date, and the adjustment documents."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import DetailView, ListView
+
+from apps.core.forms import apply_service_error
+from apps.core.mixins import PaginatedListMixin, PermissionMixin
+from apps.core.selectors import audit_trail_for
+from apps.inventory.exports import CHUNK_SIZE, xlsx_response
+from apps.inventory.filters import StockAdjustmentFilter, StockAsOfFilter, StockMovementFilter, StockOnHandFilter
+from apps.inventory.forms import (
+    IMPORT_HEADERS,
+    LINE_GRID_PREFIX,
+    OpeningStockImportForm,
+    StockAdjustmentForm,
+    StockAdjustmentLineFormSet,
+    line_formset_initial,
+)
+from apps.inventory.models import AdjustmentKind, StockAdjustment, StockBalance
+from apps.inventory.selectors import (
+    source_documents,
+    stock_adjustments,
+    stock_as_of,
+    stock_as_of_totals,
+    stock_available,
+    stock_movements,
+    stock_movements_in_scope,
+    stock_on_hand,
+    stock_totals,
+    warehouses_for_user,
+)
+from apps.inventory.services import (
+    stock_adjustment_create,
+    stock_adjustment_post,
+    stock_adjustment_reverse,
+    stock_adjustment_update,
+)
+from apps.masterdata.models import Product
+
+MAX_AVAILABLE_PRODUCTS = 200
+
+
+class StockOnHandView(PermissionMixin, PaginatedListMixin, ListView):
+    """即时库存: balances by product and warehouse, with totals over every filtered row."""
+
+    permission_required = "inventory.view_stockbalance"
+    template_name = "inventory/stock_list.html"
+    context_object_name = "balances"
+    sortable_fields = ("product__code", "warehouse__code", "on_hand", "reserved", "available", "value", "avg_cost")
+    default_ordering = ("product__code", "warehouse__code")
+
+    def get_queryset(self):
+        self.filterset = StockOnHandFilter(
+            self.request.GET, queryset=stock_on_hand(user=self.request.user), request=self.request
+        )
+        return self.filterset.qs.order_by(*self.get_ordering())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(filter=self.filterset, totals=stock_totals(self.filterset.qs), **kwargs)
+
+
+class StockOnHandExportView(StockOnHandView):
+    def get(self, request, *args, **kwargs):
+        rows = (
+            self.get_queryset()
+            .values_list(
+                "product__code",
+                "product__name",
+                "product__specification",
+                "product__category__name",
+                "warehouse__name",
+                "product__base_unit__name",
+                "on_hand",
+                "reserved",
+                "available",
+                "avg_cost",
+                "value",
+                "product__safety_stock",
+            )
+            .iterator(chunk_size=CHUNK_SIZE)
+        )
+        headers = [
+            _("Item code"),
+            _("Name"),
+            _("Specification"),
+            _("Product category"),
+            _("Warehouse"),
+            _("Unit"),
+            _("On hand"),
+            _("Reserved"),
+            _("Available"),
+            _("Average cost"),
+            _("Stock value"),
+            _("Safety stock"),
+        ]
+        day = timezone.localdate()
+        return xlsx_response(filename=f"stock-{day:%Y%m%d}.xlsx", title=_("Stock on hand"), headers=headers, rows=rows)
+
+
+class StockMovementListView(PermissionMixin, PaginatedListMixin, ListView):
+    """库存流水: movements oldest first with the running balance after each, linked to their documents."""
+
+    permission_required = "inventory.view_stockmovement"
+    template_name = "inventory/movement_list.html"
+    context_object_name = "movements"
+    sortable_fields = ("posted_at",)
+    default_ordering = ("posted_at", "id")
+
+    def get_queryset(self):
+        self.filterset = StockMovementFilter(
+            self.request.GET, queryset=stock_movements(user=self.request.user), request=self.request
+        )
+        return self.filterset.qs.order_by(*self.get_ordering())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(filter=self.filterset, **kwargs)
+        postings = {movement.posting_id: movement.posting for movement in context["movements"]}
+        documents = source_documents(postings.values())
+        for movement in context["movements"]:
+            movement.source_document = documents.get(movement.posting_id)
+        product_id = self.filterset.form.cleaned_data.get("product") if self.filterset.form.is_valid() else None
+        context["product"] = Product.objects.filter(pk=product_id).first() if product_id else None
+        return context
+
+
+class StockAsOfView(PermissionMixin, PaginatedListMixin, ListView):
+    """库存余额表: quantity and value of each product × warehouse at the end of a chosen day."""
+
+    permission_required = "inventory.view_stockbalance"
+    template_name = "inventory/stock_as_of.html"
+    context_object_name = "balances"
+    sortable_fields = ("product__code", "warehouse__code")
+    default_ordering = ("product__code", "warehouse__code")
+
+    def get_queryset(self):
+        self.filterset = StockAsOfFilter(self.request.GET, queryset=StockBalance.objects.none(), request=self.request)
+        self.day = self.filterset.as_of_day
+        self.filterset.queryset = stock_as_of(user=self.request.user, day=self.day)
+        return self.filterset.qs.order_by(*self.get_ordering())
+
+    def get_context_data(self, **kwargs):
+        def same_filters(queryset):
+            return StockAsOfFilter(self.request.GET, queryset=queryset, request=self.request).qs
+
+        totals = stock_as_of_totals(
+            balances=same_filters(stock_on_hand(user=self.request.user)),
+            movements=same_filters(stock_movements_in_scope(user=self.request.user)),
+            day=self.day,
+        )
+        return super().get_context_data(filter=self.filterset, day=self.day, totals=totals, **kwargs)
+
+
+class StockAsOfExportView(StockAsOfView):
+    def get(self, request, *args, **kwargs):
+        rows = (
+            self.get_queryset()
+            .values_list(
+                "product__code",
+                "product__name",
+                "product__category__name",
+                "warehouse__name",
+                "product__base_unit__name",
+                "qty_as_of",
+                "value_as_of",
+            )
+            .iterator(chunk_size=CHUNK_SIZE)
+        )
+        headers = [
+            _("Item code"),
+            _("Name"),
+            _("Product category"),
+            _("Warehouse"),
+            _("Unit"),
+            _("Quantity"),
+            _("Value"),
+        ]
+        return xlsx_response(
+            filename=f"stock-as-of-{self.day:%Y%m%d}.xlsx",
+            title=_("Stock balance report"),
+            headers=headers,
+            rows=rows,
+        )
+
+
+class StockAvailableView(PermissionMixin, View):
+    """JSON for line grids: on-hand, reserved and available of some products in one warehouse."""
+
+    permission_required = "inventory.view_stockbalance"
+    http_method_names = ["get"]
+
+    def get(self, request):
+        try:
+            warehouse_id = int(request.GET["warehouse"])
+            product_ids = [int(value) for value in request.GET.getlist("product")]
+        except (KeyError, ValueError):
+            return HttpResponseBadRequest(_("Give a warehouse id and product ids."))
+        if len(product_ids) > MAX_AVAILABLE_PRODUCTS:
+            return HttpResponseBadRequest(_("Ask for at most %(count)s products.") % {"count": MAX_AVAILABLE_PRODUCTS})
+        return JsonResponse(stock_available(user=request.user, warehouse_id=warehouse_id, product_ids=product_ids))
+
+
+# --- Stock adjustment documents ---------------------------------------------------------------
+
+
+class StockAdjustmentListView(PermissionMixin, PaginatedListMixin, ListView):
+    permission_required = "inventory.view_stockadjustment"
+    template_name = "inventory/stockadjustment_list.html"
+    context_object_name = "documents"
+    sortable_fields = ("number", "date", "status")
+    default_ordering = ("-date", "-id")
+
+    def get_queryset(self):
+        self.filterset = StockAdjustmentFilter(
+            self.request.GET, queryset=stock_adjustments(user=self.request.user), request=self.request
+        )
+        return self.filterset.qs.order_by(*self.get_ordering())
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(filter=self.filterset, kinds=AdjustmentKind.choices, **kwargs)
+
+
+class StockAdjustmentDetailView(PermissionMixin, DetailView):
+    permission_required = "inventory.view_stockadjustment"
+    template_name = "inventory/stockadjustment_detail.html"
+    context_object_name = "document"
+
+    def get_queryset(self):
+        return stock_adjustments(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        lines = self.object.lines.select_related("product", "product__base_unit", "movement").order_by("line_no")
+        return super().get_context_data(lines=lines, audit_trail=audit_trail_for(self.object), **kwargs)
+
+
+class StockAdjustmentEditView(PermissionMixin, View):
+    """Create a draft (``?kind=opening|other_receipt|other_issue|adjustment``) or edit one, with its line grid."""
+
+    template_name = "inventory/stockadjustment_form.html"
+
+    def get_permission_required(self):
+        if "pk" in self.kwargs:
+            return ("inventory.change_stockadjustment",)
+        return ("inventory.add_stockadjustment",)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.has_permission():  # before the lookup: a role without the permission never learns what exists
+            return self.handle_no_permission()
+        self.document = None
+        if "pk" in kwargs:
+            self.document = get_object_or_404(stock_adjustments(user=request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def _forms(self, data=None):
+        warehouses = warehouses_for_user(self.request.user).filter(is_active=True)
+        if self.document:
+            form = StockAdjustmentForm(data, instance=self.document, warehouses=warehouses)
+            formset = StockAdjustmentLineFormSet(
+                data, prefix=LINE_GRID_PREFIX, initial=None if data else line_formset_initial(self.document)
+            )
+        else:
+            kind = self.request.GET.get("kind")
+            initial = {
+                "kind": kind if kind in AdjustmentKind.values else AdjustmentKind.OPENING,
+                "date": timezone.localdate(),
+            }
+            form = StockAdjustmentForm(data, initial=initial, warehouses=warehouses)
+            formset = StockAdjustmentLineFormSet(data, prefix=LINE_GRID_PREFIX)
+        return form, formset
+
+    def _render(self, form, formset, status=200):
+        context = {"form": form, "formset": formset, "document": self.document}
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request, *args, **kwargs):
+        if self.document and not self.document.is_editable:
+            messages.error(request, _("A posted document cannot be edited; reverse it instead."))
+            return redirect(self.document)
+        return self._render(*self._forms())
+
+    def post(self, request, *args, **kwargs):
+        form, formset = self._forms(request.POST)
+        if not (form.is_valid() and formset.is_valid()):
+            return self._render(form, formset, status=400)
+        data = form.cleaned_data
+        header = {
+            "warehouse": data["warehouse"],
+            "date": data["date"],
+            "reason": data["reason"],
+            "remarks": data["remarks"],
+            "lines": formset.line_inputs(),
+        }
+        try:
+            if self.document:
+                document = stock_adjustment_update(actor=request.user, document=self.document, **header)
+            else:
+                document = stock_adjustment_create(actor=request.user, kind=data["kind"], **header)
+        except ValidationError as error:
+            apply_service_error(form, error)
+            return self._render(form, formset, status=400)
+        messages.success(request, _("%(document)s saved.") % {"document": document.number})
+        if "post" in request.POST and request.user.has_perm("inventory.post_stockadjustment"):
+            return _post_document(request, document)
+        return redirect(document)
+
+
+def _post_document(request, document: StockAdjustment):
+    try:
+        stock_adjustment_post(actor=request.user, document=document)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("%(document)s posted to the stock ledger.") % {"document": document.number})
+    return redirect(document)
+
+
+class StockAdjustmentPostView(PermissionMixin, View):
+    permission_required = "inventory.post_stockadjustment"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        return _post_document(request, _visible_document(request, pk))
+
+
+class StockAdjustmentReverseView(PermissionMixin, View):
+    permission_required = "inventory.post_stockadjustment"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        document = _visible_document(request, pk)
+        try:
+            stock_adjustment_reverse(actor=request.user, document=document)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("%(document)s reversed.") % {"document": document.number})
+        return redirect(document)
+
+
+def _visible_document(request, pk: int) -> StockAdjustment:
+    document = stock_adjustments(user=request.user).filter(pk=pk).first()
+    if document is None:
+        raise Http404
+    return document
+
+
+class OpeningStockImportView(PermissionMixin, View):
+    """期初库存导入: an Excel sheet becomes a draft opening-stock document, checked and posted as usual."""
+
+    permission_required = "inventory.add_stockadjustment"
+    template_name = "inventory/opening_stock_import.html"
+
+    def _form(self, data=None, files=None):
+        warehouses = warehouses_for_user(self.request.user).filter(is_active=True)
+        return OpeningStockImportForm(data, files, warehouses=warehouses, initial={"date": timezone.localdate()})
+
+    def get(self, request):
+        if "template" in request.GET:
+            return xlsx_response(
+                filename="opening-stock.xlsx",
+                title=_("Opening stock"),
+                headers=[_("Item code"), _("Quantity"), _("Unit cost"), _("Remarks")],
+                rows=[],
+            )
+        return render(request, self.template_name, {"form": self._form(), "headers": IMPORT_HEADERS})
+
+    def post(self, request):
+        form = self._form(request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form, "headers": IMPORT_HEADERS}, status=400)
+        try:
+            document = stock_adjustment_create(
+                actor=request.user,
+                kind=AdjustmentKind.OPENING,
+                warehouse=form.cleaned_data["warehouse"],
+                date=form.cleaned_data["date"],
+                lines=form.cleaned_data["file"],
+                reason=_("Imported from %(file)s") % {"file": request.FILES["file"].name[:100]},
+            )
+        except ValidationError as error:
+            apply_service_error(form, error)
+            return render(request, self.template_name, {"form": form, "headers": IMPORT_HEADERS}, status=400)
+        messages.success(
+            request,
+            _("%(document)s created with %(count)s lines: check it, then post it.")
+            % {"document": document.number, "count": len(form.cleaned_data["file"])},
+        )
+        return redirect(document)
