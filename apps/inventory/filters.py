@@ -10,14 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.inventory.models import AdjustmentKind, AdjustmentStatus, MovementType, StockAdjustment
-from apps.inventory.selectors import category_with_descendants, local_day_start, warehouses_for_user
+from apps.inventory.selectors import local_day_start
 from apps.masterdata.models import Category, Warehouse
+from apps.masterdata.selectors import category_descendant_ids, warehouses_for_user
 
 
 def _user_warehouses(request):
     if request is None:
         return Warehouse.objects.none()
-    return warehouses_for_user(request.user)
+    return warehouses_for_user(request.user, include_inactive=True)
 
 
 class ProductSearchMixin(django_filters.FilterSet):
@@ -37,7 +38,7 @@ class ProductSearchMixin(django_filters.FilterSet):
         )
 
     def filter_category(self, queryset, name, value):
-        return queryset.filter(product__category_id__in=category_with_descendants(value))
+        return queryset.filter(product__category_id__in=category_descendant_ids(value))
 
 
 class StockOnHandFilter(ProductSearchMixin):

@@ -19,7 +19,7 @@ from django.utils import timezone
 from apps.core.fields import MoneyField, QuantityField
 from apps.core.models import SystemSettings
 from apps.inventory.models import StockAdjustment, StockBalance, StockMovement, StockPosting
-from apps.masterdata.models import Category, Warehouse
+from apps.masterdata.selectors import warehouse_scope_ids
 
 ZERO_QUANTITY = Value(Decimal(0), output_field=QuantityField())
 ZERO_MONEY = Value(Decimal(0), output_field=MoneyField())
@@ -27,42 +27,9 @@ ZERO_MONEY = Value(Decimal(0), output_field=MoneyField())
 # --- Data scope ---------------------------------------------------------------------------------
 
 
-def warehouses_for_user(user: Any) -> QuerySet[Warehouse]:
-    """The warehouses whose stock ``user`` may see: the ones assigned to them, or all when none are."""
-    ids = restricted_warehouse_ids(user)
-    return Warehouse.objects.all() if ids is None else Warehouse.objects.filter(pk__in=ids)
-
-
-def restricted_warehouse_ids(user: Any) -> list[int] | None:
-    """The ids of the warehouses ``user`` is limited to, or ``None`` when they see every warehouse.
-
-    Staff listed in a warehouse's assigned users see only those warehouses; everyone else (and
-    superusers) sees all. Cached on the user object for the request.
-    """
-    if user.is_superuser:
-        return None
-    if not hasattr(user, "_inventory_warehouse_scope"):
-        ids = list(Warehouse.objects.filter(assigned_users=user).values_list("pk", flat=True))
-        user._inventory_warehouse_scope = ids or None
-    return user._inventory_warehouse_scope
-
-
 def _scoped(queryset: QuerySet, user: Any, lookup: str = "warehouse_id") -> QuerySet:
-    ids = restricted_warehouse_ids(user)
+    ids = warehouse_scope_ids(user)
     return queryset if ids is None else queryset.filter(**{f"{lookup}__in": ids})
-
-
-def category_with_descendants(category: Category) -> list[int]:
-    """The id of ``category`` and of every category below it (the tree is small: one query)."""
-    children: dict[int | None, list[int]] = defaultdict(list)
-    for pk, parent_id in Category.objects.values_list("pk", "parent_id"):
-        children[parent_id].append(pk)
-    found, stack = [], [category.pk]
-    while stack:
-        node = stack.pop()
-        found.append(node)
-        stack.extend(children[node])
-    return found
 
 
 def local_day_start(day: datetime.date) -> datetime.datetime:
@@ -95,7 +62,7 @@ def stock_available(*, user: Any, warehouse_id: int, product_ids: Iterable[int])
     Products without a balance answer zeros. A warehouse outside the user's scope answers nothing.
     """
     product_ids = sorted(set(product_ids))
-    allowed = restricted_warehouse_ids(user)
+    allowed = warehouse_scope_ids(user)
     if allowed is not None and warehouse_id not in allowed:
         return {}
     rows = StockBalance.objects.filter(warehouse_id=warehouse_id, product_id__in=product_ids).values_list(

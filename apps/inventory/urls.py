@@ -12,10 +12,10 @@ urlpatterns = [
     path("stock/as-of/export/", views.StockAsOfExportView.as_view(), name="stock_as_of_export"),
     path("ledger/", views.StockMovementListView.as_view(), name="movement_list"),
     path("adjustments/", views.StockAdjustmentListView.as_view(), name="adjustment_list"),
-    path("adjustments/new/", views.StockAdjustmentEditView.as_view(), name="adjustment_create"),
+    path("adjustments/new/", views.StockAdjustmentCreateView.as_view(), name="adjustment_create"),
     path("adjustments/import/", views.OpeningStockImportView.as_view(), name="adjustment_import"),
     path("adjustments/<int:pk>/", views.StockAdjustmentDetailView.as_view(), name="adjustment_detail"),
-    path("adjustments/<int:pk>/edit/", views.StockAdjustmentEditView.as_view(), name="adjustment_update"),
+    path("adjustments/<int:pk>/edit/", views.StockAdjustmentUpdateView.as_view(), name="adjustment_update"),
     path("adjustments/<int:pk>/post/", views.StockAdjustmentPostView.as_view(), name="adjustment_post"),
     path("adjustments/<int:pk>/reverse/", views.StockAdjustmentReverseView.as_view(), name="adjustment_reverse"),
 ]

@@ -33,7 +33,6 @@ from apps.inventory.selectors import (
     stock_movements_in_scope,
     stock_on_hand,
     stock_totals,
-    warehouses_for_user,
 )
 from apps.inventory.services import (
     stock_adjustment_create,
@@ -42,6 +41,7 @@ from apps.inventory.services import (
     stock_adjustment_update,
 )
 from apps.masterdata.models import Product
+from apps.masterdata.selectors import warehouses_for_user
 
 MAX_AVAILABLE_PRODUCTS = 200
 
@@ -243,11 +243,6 @@ class StockAdjustmentEditView(PermissionMixin, View):
 
     template_name = "inventory/stockadjustment_form.html"
 
-    def get_permission_required(self):
-        if "pk" in self.kwargs:
-            return ("inventory.change_stockadjustment",)
-        return ("inventory.add_stockadjustment",)
-
     def dispatch(self, request, *args, **kwargs):
         if not self.has_permission():  # before the lookup: a role without the permission never learns what exists
             return self.handle_no_permission()
@@ -257,7 +252,7 @@ class StockAdjustmentEditView(PermissionMixin, View):
         return super().dispatch(request, *args, **kwargs)
 
     def _forms(self, data=None):
-        warehouses = warehouses_for_user(self.request.user).filter(is_active=True)
+        warehouses = warehouses_for_user(self.request.user)
         if self.document:
             form = StockAdjustmentForm(data, instance=self.document, warehouses=warehouses)
             formset = StockAdjustmentLineFormSet(
@@ -320,6 +315,14 @@ def _post_document(request, document: StockAdjustment):
     return redirect(document)
 
 
+class StockAdjustmentCreateView(StockAdjustmentEditView):
+    permission_required = "inventory.add_stockadjustment"
+
+
+class StockAdjustmentUpdateView(StockAdjustmentEditView):
+    permission_required = "inventory.change_stockadjustment"
+
+
 class StockAdjustmentPostView(PermissionMixin, View):
     permission_required = "inventory.post_stockadjustment"
     http_method_names = ["post"]
@@ -358,7 +361,7 @@ class OpeningStockImportView(PermissionMixin, View):
     template_name = "inventory/opening_stock_import.html"
 
     def _form(self, data=None, files=None):
-        warehouses = warehouses_for_user(self.request.user).filter(is_active=True)
+        warehouses = warehouses_for_user(self.request.user)
         return OpeningStockImportForm(data, files, warehouses=warehouses, initial={"date": timezone.localdate()})
 
     def get(self, request):

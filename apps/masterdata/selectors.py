@@ -1,5 +1,6 @@
 """Reads of master data: list querysets, the category tree, product lookup, warehouse scope."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,27 +87,43 @@ def category_tree(queryset: QuerySet[Category] | None = None) -> list[tuple[Cate
 
 
 def category_descendant_ids(category: Category) -> set[int]:
-    """The ids of ``category`` and every category below it."""
-    parents = dict(Category.objects.values_list("pk", "parent_id"))
-    found = {category.pk}
-    changed = True
-    while changed:
-        changed = False
-        for pk, parent in parents.items():
-            if parent in found and pk not in found:
-                found.add(pk)
-                changed = True
+    """The ids of ``category`` and of every category below it (the tree is small: one query)."""
+    children: dict[int | None, list[int]] = defaultdict(list)
+    for pk, parent_id in Category.objects.values_list("pk", "parent_id"):
+        children[parent_id].append(pk)
+    found, stack = set(), [category.pk]
+    while stack:
+        node = stack.pop()
+        if node not in found:
+            found.add(node)
+            stack.extend(children[node])
     return found
 
 
-def warehouses_for_user(user: Any) -> QuerySet[Warehouse]:
-    """The warehouses a user works in: their assigned ones if they have any, else every active one."""
-    active = Warehouse.objects.filter(is_active=True)
+def warehouse_scope_ids(user: Any) -> list[int] | None:
+    """The warehouses ``user`` is limited to, or ``None`` when they may use every warehouse.
+
+    Staff listed among a warehouse's assigned users are limited to those warehouses; everyone
+    else, and superusers, are not. Cached on the user object for the request.
+    """
     if user is None or not user.is_authenticated:
-        return active.none()
-    if user.assigned_warehouses.exists():
-        return active.filter(assigned_users=user)
-    return active
+        return []
+    if user.is_superuser:
+        return None
+    if not hasattr(user, "_warehouse_scope_ids"):
+        ids = list(Warehouse.objects.filter(assigned_users=user).values_list("pk", flat=True))
+        user._warehouse_scope_ids = ids or None
+    return user._warehouse_scope_ids
+
+
+def warehouses_for_user(user: Any, *, include_inactive: bool = False) -> QuerySet[Warehouse]:
+    """The warehouses a user works in: their assigned ones if they have any, else every one.
+
+    Only active warehouses unless ``include_inactive`` (stock reports still show closed ones).
+    """
+    warehouses = Warehouse.objects.all() if include_inactive else Warehouse.objects.filter(is_active=True)
+    ids = warehouse_scope_ids(user)
+    return warehouses if ids is None else warehouses.filter(pk__in=ids)
 
 
 def is_deletable(instance: models.Model) -> bool:

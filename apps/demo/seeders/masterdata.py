@@ -663,6 +663,18 @@ def seed_warehouses() -> None:
             warehouse.assigned_users.add(keeper)
 
 
+def seed_extra_warehouses(count: int) -> int:
+    """Make sure at least ``count`` warehouses exist (benchmark data); returns how many were added."""
+    existing = Warehouse.objects.count()
+    Warehouse.objects.bulk_create(
+        [
+            Warehouse(code=f"BW{number:03d}", name=f"Bench warehouse {number:03d}")
+            for number in range(existing + 1, count + 1)
+        ]
+    )
+    return max(count - existing, 0)
+
+
 def product_rows(count: int) -> Iterator[dict]:
     """The first ``count`` demo products; product ``i`` depends only on ``i``."""
     spare_every = 5

@@ -101,3 +101,36 @@ def test_seed_demo_prints_the_given_address_and_role_labels(settings):
     assert "Open http://127.0.0.1:8123/ and sign in as:" in out
     assert "8000" not in out
     assert "  warehouse   jxc-demo-2026   Warehouse staff" in out.splitlines()
+
+
+def test_full_demo_posts_opening_stock_and_purchasing_history_and_the_ledger_verifies():
+    from apps.inventory.models import StockBalance
+    from apps.procurement.models import PurchaseOrder
+
+    run()
+
+    assert StockBalance.objects.filter(on_hand__gt=0).count() > 100
+    assert PurchaseOrder.objects.count() > 10
+    verify = io.StringIO()
+    call_command("verify_ledger", stdout=verify)
+    assert "Stock ledger OK" in verify.getvalue()
+
+
+def test_scaled_data_set_with_warehouses_and_movements_keeps_the_ledger_consistent():
+    from apps.inventory.models import StockMovement
+
+    run("--scale", "20", "--warehouses", "6", "--movements", "500")
+
+    assert Warehouse.objects.count() == 6
+    assert 450 <= StockMovement.objects.count() <= 550
+    verify = io.StringIO()
+    call_command("verify_ledger", stdout=verify)
+    assert "Stock ledger OK" in verify.getvalue()
+
+
+def test_movements_without_scale_is_refused():
+    err = io.StringIO()
+    call_command("seed_demo", "--movements", "10", stdout=io.StringIO(), stderr=err)
+
+    assert "--warehouses and --movements go with --scale" in err.getvalue()
+    assert not Product.objects.exists()

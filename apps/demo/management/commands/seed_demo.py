@@ -6,8 +6,9 @@ import unicodedata
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils.translation import gettext as _
 
+from apps.accounts.models import User
 from apps.accounts.roles import ROLE_LABELS
-from apps.demo.seeders import masterdata
+from apps.demo.seeders import inventory, masterdata, procurement
 from apps.demo.seeders.masterdata import DEMO_PASSWORD
 
 DEMO_URL = "http://127.0.0.1:8000/"
@@ -31,20 +32,57 @@ class Command(BaseCommand):
             help="Generate N products (plus proportionate suppliers and customers) for benchmarks.",
         )
         parser.add_argument(
+            "--warehouses",
+            type=int,
+            default=None,
+            metavar="W",
+            help="With --scale: make sure at least W warehouses exist (the benchmark uses 10).",
+        )
+        parser.add_argument(
+            "--movements",
+            type=int,
+            default=0,
+            metavar="M",
+            help="With --scale: append about M stock movements over the last year (the benchmark uses 1000000).",
+        )
+        parser.add_argument(
             "--url", default=DEMO_URL, help="The address printed with the logins (make run passes its HOST:PORT)."
         )
 
-    def handle(self, *args, scale: int | None = None, url: str = DEMO_URL, **options) -> None:
+    def handle(
+        self,
+        *args,
+        scale: int | None = None,
+        warehouses: int | None = None,
+        movements: int = 0,
+        url: str = DEMO_URL,
+        **options,
+    ) -> None:
         if scale is not None and scale < 1:
             self.stderr.write(_("--scale must be a positive number of products."))
             return
+        if (warehouses or movements) and scale is None:
+            self.stderr.write(_("--warehouses and --movements go with --scale."))
+            return
         started = time.monotonic()
         result = masterdata.seed(scale=scale)
-        # Other areas add one call each here: inventory.seed(...), procurement.seed(...), ...
-        elapsed = time.monotonic() - started
         self.stdout.write(
             _("Master data: %(products)d products, %(suppliers)d suppliers, %(customers)d customers added.") % result
         )
+        admin = User.objects.get(username="admin")
+        if scale is None:
+            opening = inventory.seed(actor=admin)
+            self.stdout.write(_("Stock: %(count)d opening stock documents posted.") % {"count": len(opening)})
+            purchasing = procurement.seed()
+            if not purchasing.get("skipped"):
+                self.stdout.write(_("Purchasing: demo orders, receipts, returns and payments added."))
+        else:
+            if warehouses:
+                masterdata.seed_extra_warehouses(warehouses)
+            if movements:
+                counts = inventory.seed_scale(movements=movements, actor=admin)
+                self.stdout.write(_("Stock: %(movements)d movements in %(postings)d documents appended.") % counts)
+        elapsed = time.monotonic() - started
         self.stdout.write(_("Done in %(seconds).1f s.") % {"seconds": elapsed})
         self.print_logins(result["users"], url)
 
