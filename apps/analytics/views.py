@@ -67,7 +67,7 @@ def _drill(row: dict, form: SalesAnalysisForm) -> dict[str, str]:
             order_params[dimension] = params[dimension]
     links = {"shipments": reverse("sales:shipment_list") + "?" + urlencode(params)}
     if order_params:
-        order_params.update({"date_from": params["date_from"], "date_to": params["date_to"]})
+        order_params.update({"shipped_from": params["date_from"], "shipped_to": params["date_to"]})
         links["orders"] = reverse("sales:order_list") + "?" + urlencode(order_params)
     return links
 

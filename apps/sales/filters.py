@@ -52,14 +52,40 @@ class SalesOrderFilter(_DocumentFilter):
     product = django_filters.ModelChoiceFilter(
         label=_("Product"), queryset=Product.objects.all(), method="product_filter", widget=forms.HiddenInput
     )
+    shipped_from = django_filters.DateFilter(method="shipped_between", widget=forms.HiddenInput)
+    shipped_to = django_filters.DateFilter(method="shipped_between", widget=forms.HiddenInput)
     date_field = "order_date"
 
     class Meta:
         model = SalesOrder
-        fields = ["q", "status", "customer", "salesperson", "date_from", "date_to", "product"]
+        fields = [
+            "q",
+            "status",
+            "customer",
+            "salesperson",
+            "date_from",
+            "date_to",
+            "product",
+            "shipped_from",
+            "shipped_to",
+        ]
 
     def product_filter(self, queryset, name, value):
         return queryset.filter(Exists(SalesOrderLine.objects.filter(order=OuterRef("pk"), product=value)))
+
+    def shipped_between(self, queryset, name, value):
+        """Orders with a posted delivery in the range (the drill-down from the sales analysis)."""
+        if name == "shipped_to" and self.form.cleaned_data.get("shipped_from"):
+            return queryset  # applied together with shipped_from
+        deliveries = ShipmentLine.objects.filter(
+            order_line__order=OuterRef("pk"), shipment__status=DocumentStatus.POSTED
+        )
+        start, end = self.form.cleaned_data.get("shipped_from"), self.form.cleaned_data.get("shipped_to")
+        if start:
+            deliveries = deliveries.filter(shipment__ship_date__gte=start)
+        if end:
+            deliveries = deliveries.filter(shipment__ship_date__lte=end)
+        return queryset.filter(Exists(deliveries))
 
 
 class ShipmentFilter(_DocumentFilter):

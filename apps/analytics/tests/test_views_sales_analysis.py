@@ -103,3 +103,15 @@ def test_the_analysis_speaks_chinese(client_for, settings):
 
     assert "销售分析" in content
     assert "毛利率 %" in content
+
+
+def test_the_orders_link_lists_the_orders_shipped_in_the_period(client_for, make_user):
+    known_history(make_user)
+    client = client_for("manager")
+    rows = client.get(reverse("analytics:sales_analysis"), {**JUNE, "dimension": "customer"}).context["rows"]
+    k1 = next(r for r in rows if r["label"] == "K1 First")
+
+    orders = client.get(k1["links"]["orders"]).context["orders"]
+
+    # K1 ordered in May and in June; only the June order shipped in June
+    assert [o.order_date.isoformat() for o in orders] == ["2026-06-15"]

@@ -55,3 +55,19 @@ def test_the_sales_seeder_runs_once():
 
     assert sales.seed(today=TODAY)["orders"] == 0
     assert SalesOrder.objects.count() == orders
+
+
+def test_the_sales_history_follows_the_other_seeders():
+    from django.contrib.auth import get_user_model
+
+    from apps.demo.seeders import inventory, procurement
+
+    masterdata.seed(scale=40)
+    inventory.seed(actor=get_user_model().objects.get(username="manager"))
+    procurement.seed(today=TODAY)
+
+    counts = sales.seed(today=TODAY)
+
+    assert counts["shipments"] > 100
+    reserved = SalesOrderLine.objects.aggregate(total=Sum("reserved_quantity"))["total"]
+    assert StockBalance.objects.aggregate(total=Sum("reserved"))["total"] == reserved
