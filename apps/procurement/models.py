@@ -88,10 +88,11 @@ class PurchaseOrderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Voided")
 
 
-# Bootstrap colours per status, as users expect them (see GLOSSARY).
+# Bootstrap colours per status, as users expect them (GLOSSARY: 草稿/未审核 grey or red, 已审核 green,
+# 部分入库 blue, 已完成 cyan, 已作废 dark). 待审核 is 未审核: red, so it stands out from a draft.
 STATUS_BADGES = {
     "draft": "secondary",
-    "submitted": "warning",
+    "submitted": "danger",
     "approved": "success",
     "partially_received": "primary",
     "received": "info",

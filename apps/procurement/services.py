@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from apps.core.db import atomic_with_retry
-from apps.core.fields import COST_QUANT, MONEY_QUANT, QUANTITY_QUANT, ZERO
+from apps.core.fields import COST_QUANT, MONEY_QUANT, PRICE_QUANT, QUANTITY_QUANT, ZERO
 from apps.core.models import AuditAction, SystemSettings
 from apps.core.services import audit_record, document_number_next, model_changes
 from apps.inventory.models import MovementType
@@ -573,7 +573,8 @@ RECEIVABLE_STATUSES = frozenset({S.APPROVED, S.PARTIALLY_RECEIVED})
 class ReceiptLineInput:
     """One inspected line. Against an order give ``order_line`` (or just ``product``: its first
     open order line is taken); without an order give ``product`` and ``unit_price``. Quantities
-    are in ``unit`` (the order line's unit); ``accepted_quantity`` ``None`` = received − rejected."""
+    are in ``unit`` (default: the order line's unit; another unit of the product is converted
+    through its ratio); ``accepted_quantity`` ``None`` = received − rejected."""
 
     received_quantity: Decimal
     order_line: PurchaseOrderLine | None = None
@@ -607,15 +608,17 @@ def _over_receipt_errors(
         if line.accepted_base > limit:
             errors.append(
                 _(
-                    "Row %(row)s: product %(code)s: receiving %(quantity)s exceeds the open %(open)s "
-                    "(tolerance %(tolerance)s%%)"
+                    "Row %(row)s: product %(code)s: receiving %(quantity)s %(unit)s exceeds the open %(open)s "
+                    "%(unit)s (tolerance %(tolerance)s%%: at most %(limit)s %(unit)s)"
                 )
                 % {
                     "row": row,
                     "code": line.product.code,
+                    "unit": line.product.base_unit.name,
                     "quantity": plain(line.accepted_base),
                     "open": plain(max(order_line.base_quantity - order_line.accepted_quantity - already, ZERO)),
                     "tolerance": plain(tolerance),
+                    "limit": plain(max(limit, ZERO)),
                 }
             )
     return errors
@@ -633,7 +636,7 @@ def _build_receipt_lines(
     built: list[GoodsReceiptLine] = []
     order_lines: dict[int, PurchaseOrderLine] = {}
     if order is not None:
-        order_lines = {line.pk: line for line in order.lines.select_related("product", "unit")}
+        order_lines = {line.pk: line for line in order.lines.select_related("product__base_unit", "unit")}
     products = [line.product for line in lines if line.product is not None]
     products += [line.product for line in order_lines.values()]
     ratios = _units_of(products)
@@ -667,6 +670,18 @@ def _build_receipt_lines(
                 continue
             product, unit_id, ratio = order_line.product, order_line.unit_id, order_line.ratio
             unit_price, tax_rate, list_cost = order_line.unit_price, order_line.tax_rate, order_line.list_unit_cost
+            if entry.unit is not None and entry.unit.pk != unit_id:
+                # Counted in another unit of the product (a bottle scanned against a line ordered by
+                # the case): the quantity is in that unit, the price the order's, per that unit.
+                ratio = ratios.get((product.pk, entry.unit.pk))
+                if ratio is None:
+                    errors.append(
+                        _("Row %(row)s: product %(code)s has no unit %(unit)s.")
+                        % {"row": row, "code": product.code, "unit": entry.unit}
+                    )
+                    continue
+                unit_id = entry.unit.pk
+                unit_price = (order_line.unit_price * ratio / order_line.ratio).quantize(PRICE_QUANT)
         else:
             product = entry.product
             if product is None:
@@ -940,7 +955,7 @@ def goods_receipt_post(*, actor: Any, receipt: GoodsReceipt) -> GoodsReceipt:
     receipt = _locked_receipt(receipt)
     if receipt.status != DocumentStatus.DRAFT:
         raise _receipt_not_draft(receipt, pgettext("action", "posted"))
-    lines = list(receipt.lines.select_related("product").order_by("line_no"))
+    lines = list(receipt.lines.select_related("product__base_unit").order_by("line_no"))
     if not lines:
         raise ValidationError(_("%(number)s has no lines.") % {"number": receipt.number}, code="empty")
     order = receipt.order
@@ -1054,10 +1069,14 @@ def _returnable_errors(rows: Sequence[tuple[int, GoodsReceiptLine, Decimal]]) ->
         taken[receipt_line.pk] += base_quantity
         if base_quantity > available:
             errors.append(
-                _("Row %(row)s: product %(code)s: returning %(quantity)s exceeds the returnable %(available)s")
+                _(
+                    "Row %(row)s: product %(code)s: returning %(quantity)s %(unit)s exceeds the returnable "
+                    "%(available)s %(unit)s"
+                )
                 % {
                     "row": row,
                     "code": receipt_line.product.code,
+                    "unit": receipt_line.product.base_unit.name,
                     "quantity": plain(base_quantity),
                     "available": plain(max(available, ZERO)),
                 }
@@ -1085,7 +1104,7 @@ def purchase_return_create(
         )
     if not reason.strip():
         raise ValidationError({"reason": _("Give a reason.")}, code="reason_required")
-    receipt_lines = {line.pk: line for line in receipt.lines.select_related("product")}
+    receipt_lines = {line.pk: line for line in receipt.lines.select_related("product__base_unit")}
     errors: list[str] = []
     built: list[PurchaseReturnLine] = []
     checks = []
@@ -1180,7 +1199,7 @@ def purchase_return_post(*, actor: Any, purchase_return: PurchaseReturn) -> Purc
     receipt_lines = {
         line.pk: line
         for line in GoodsReceiptLine.objects.select_for_update(of=("self",))
-        .select_related("product", "movement")
+        .select_related("product__base_unit", "movement")
         .filter(pk__in=[line.receipt_line_id for line in lines])
     }
     errors = _returnable_errors(

@@ -4,12 +4,10 @@ import datetime
 from decimal import Decimal
 
 from django.contrib import messages
-from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -54,23 +52,6 @@ from apps.procurement.models import (
     SupplierPayment,
     SupplierPrice,
 )
-
-
-def optional_url(name: str) -> str:
-    """The URL of a route another branch provides, or "" until it lands."""
-    try:
-        return reverse(name)
-    except NoReverseMatch:
-        return ""
-
-
-def grid_urls() -> dict:
-    return {
-        "grid_js": bool(finders.find("js/line_grid.js")),
-        "lookup_url": optional_url("masterdata:product_lookup"),
-        "stock_url": optional_url("inventory:stock_available"),
-        "supplier_price_url": reverse("procurement:supplier_price"),
-    }
 
 
 def show_error(request, error: ValidationError) -> None:
@@ -290,7 +271,10 @@ class PurchaseOrderCreateView(PermissionMixin, TemplateView):
         return self.render_to_response(self.get_context_data(form=form, formset=formset))
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "object": self.object, **grid_urls()}
+        return {
+            **super().get_context_data(**kwargs),
+            "object": self.object,
+        }
 
 
 class PurchaseOrderUpdateView(PurchaseOrderCreateView):
@@ -529,7 +513,6 @@ class GoodsReceiptEditView(PermissionMixin, TemplateView):
             "order": self.order,
             "receipt": self.receipt,
             "order_lines": lines_by_pk,
-            **grid_urls(),
         }
 
 
@@ -984,15 +967,7 @@ class SupplierScorecardView(PermissionMixin, DetailView):
                 supplier=supplier, status__in=services.RECEIVABLE_STATUSES
             ).order_by("expected_date"),
             "today": today,
-            "supplier_url": optional_url_with_args("masterdata:supplier_detail", supplier.pk),
         }
-
-
-def optional_url_with_args(name: str, pk: int) -> str:
-    try:
-        return reverse(name, args=[pk])
-    except NoReverseMatch:
-        return ""
 
 
 class SupplierComparisonView(PermissionMixin, TemplateView):

@@ -159,7 +159,10 @@
       row.dataset.basePrice = product[this.priceField] ?? "0";
       const unit = field(row, "unit");
       if (unit) {
-        const options = [{ id: product.base_unit.id, name: product.base_unit.name, ratio: "1" }, ...product.units];
+        // The base unit first (ratio 1), then the secondary units. The lookup's "units" may list the
+        // base unit too (masterdata's does): take it once.
+        const base = { id: product.base_unit.id, name: product.base_unit.name, ratio: "1" };
+        const options = [base, ...product.units.filter((option) => String(option.id) !== String(base.id))];
         unit.replaceChildren(
           ...options.map((option) => {
             const element = document.createElement("option");

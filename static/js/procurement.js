@@ -1,4 +1,5 @@
-// Purchasing pages: supplier price defaults on the order grid, the scorecard trend chart.
+// Purchasing pages: supplier price defaults on the order grid, counting a receipt from zero, the
+// scorecard trend chart.
 (() => {
   "use strict";
 
@@ -54,6 +55,19 @@
     }
   }
 
+  // --- receipt against an order: count from zero ----------------------------------------------
+  // Received starts at each line's open quantity (type-and-post); a count by scanning starts at 0.
+  document.querySelectorAll("[data-receipt-count-from-zero]").forEach((button) => {
+    button.addEventListener("click", () => {
+      const form = button.closest("form");
+      form.querySelectorAll('tr.line-row [data-field="quantity"]').forEach((input) => {
+        input.value = "0";
+        input.dispatchEvent(new Event("input", { bubbles: true }));
+      });
+      form.querySelector("[data-line-grid-scan]")?.focus();
+    });
+  });
+
   // --- scorecard trend chart -----------------------------------------------------------------
   const chartData = document.getElementById("scorecard-chart");
   const chartBox = document.getElementById("scorecard-trend");
@@ -73,7 +87,10 @@
       legend: { top: 0 },
       grid: { top: 40, left: 40, right: 40, bottom: 30 },
       xAxis: { type: "category", data: data.months },
-      yAxis: [{ type: "value", name: "%" }, { type: "value", name: data.labels.lead_time_mean }],
+      yAxis: [
+        { type: "value", name: "%" },
+        { type: "value", name: data.labels.lead_time_mean, nameTextStyle: { align: "right" } },
+      ],
       series,
     });
     window.addEventListener("resize", () => chart.resize());

@@ -6,6 +6,7 @@ from typing import Any
 from django import template
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
+from django.forms.widgets import ChoiceWidget
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -58,7 +59,11 @@ def sort_header(context, field: str, label: str) -> str:
 @register.simple_tag
 def bs_widget(bound_field, **attrs):
     """Render a form field's widget with the Bootstrap class for its kind, marked invalid on error."""
-    input_type = getattr(bound_field.field.widget, "input_type", "")
+    widget = bound_field.field.widget
+    input_type = getattr(widget, "input_type", "")
+    if isinstance(widget, ChoiceWidget) and input_type in ("checkbox", "radio"):
+        # A group of radios or checkboxes: a class would land on the wrapping <div> too.
+        return bound_field.as_widget(attrs=attrs)
     if input_type in ("checkbox", "radio"):
         css = "form-check-input"
     elif input_type == "select":
@@ -71,7 +76,9 @@ def bs_widget(bound_field, **attrs):
     return bound_field.as_widget(attrs={**attrs, "class": f"{css} {existing}".strip()})
 
 
-def _audit_value(value: Any) -> str:
+def _audit_value(value: Any, choices: dict | None = None) -> str:
+    if choices and not isinstance(value, (list, bool)) and value in choices:
+        return str(choices[value])
     if value is None or value == "":
         return "—"
     if isinstance(value, bool):
@@ -89,8 +96,9 @@ def audit_changes(entry) -> list[tuple[str, str, str]]:
     for name, change in (entry.changes or {}).items():
         old, new = change if isinstance(change, list) and len(change) == 2 else (None, change)
         try:
-            label = capfirst(model._meta.get_field(name).verbose_name)
+            field = model._meta.get_field(name)
+            label, choices = capfirst(field.verbose_name), dict(field.flatchoices or ())
         except (FieldDoesNotExist, AttributeError):  # not a model field (e.g. an import summary), or a gone model
-            label = name
-        rows.append((label, _audit_value(old), _audit_value(new)))
+            label, choices = name, None
+        rows.append((label, _audit_value(old, choices), _audit_value(new, choices)))
     return rows

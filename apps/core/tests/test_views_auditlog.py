@@ -159,3 +159,16 @@ def test_detail_history_shows_field_labels_and_empty_values(client_for):
     html = response.content.decode()
     assert "Name: Old → Depot" in html
     assert "Address: x → —" in html
+
+
+def test_changes_of_a_choice_field_show_its_labels(viewer):
+    from apps.masterdata.tests.factories import CustomerFactory
+
+    customer = CustomerFactory(name="Acme")
+    audit_record(
+        actor=None, action=AuditAction.CHANGED, instance=customer, changes={"price_level": ["wholesale", "retail"]}
+    )
+
+    response = viewer.get(reverse("core:auditlog_list"), HTTP_ACCEPT_LANGUAGE="en")
+
+    assert "Price level: Sales (wholesale) price → Retail price" in response.content.decode()

@@ -129,7 +129,9 @@ def test_over_receipt_is_refused_naming_row_product_and_tolerance_and_nothing_ch
             ],
         )
 
-    assert error.value.messages == ["Row 2: product A001: receiving 12 exceeds the open 10 (tolerance 0%)"]
+    assert error.value.messages == [
+        "Row 2: product A001: receiving 12 个 exceeds the open 10 个 (tolerance 0%: at most 10 个)"
+    ]
     assert GoodsReceipt.objects.count() == 0
 
 
@@ -152,7 +154,9 @@ def test_tolerance_allows_a_little_more_and_is_checked_again_at_posting():
     with pytest.raises(ValidationError) as error:
         services.goods_receipt_post(actor=actor, receipt=second)
 
-    assert error.value.messages == ["Row 1: product A001: receiving 4 exceeds the open 2 (tolerance 10%)"]
+    assert error.value.messages == [
+        "Row 1: product A001: receiving 4 个 exceeds the open 2 个 (tolerance 10%: at most 3 个)"
+    ]
     second.refresh_from_db()
     assert second.status == DocumentStatus.DRAFT
     assert balance(product, order.warehouse).on_hand == D(8)
@@ -378,3 +382,67 @@ def test_posting_a_receipt_costs_a_constant_number_of_queries(line_count, django
     assert set(PurchaseOrderLine.objects.filter(order=order).values_list("accepted_quantity", flat=True)) == {
         Decimal(2)
     }
+
+
+def _box_order(warehouse):
+    """An approved order for 5 boxes (12 pieces each) of A001 at 120 a box."""
+    product = ProductFactory(code="A001")
+    box = ProductUnitFactory(product=product, ratio=D(12))
+    order = services.purchase_order_create(
+        actor=buyer_user(),
+        supplier=SupplierFactory(),
+        warehouse=warehouse,
+        lines=[
+            services.OrderLineInput(product=product, quantity=D(5), unit=box.unit, unit_price=D(120), tax_rate=D(0))
+        ],
+    )
+    return services.purchase_order_submit(actor=order.buyer, order=order), product
+
+
+def test_a_line_counted_in_another_unit_than_ordered_is_converted_not_taken_as_the_ordered_unit():
+    # given an order by the box, and pieces counted (a piece barcode scanned three times)
+    warehouse = WarehouseFactory()
+    order, product = _box_order(warehouse)
+    order_line = order.lines.get()
+    actor = warehouse_user()
+
+    # when the receipt names the pieces' unit, on the order line and on a row found by product
+    receipt = services.goods_receipt_create(
+        actor=actor,
+        order=order,
+        lines=[
+            services.ReceiptLineInput(order_line=order_line, received_quantity=D(1)),
+            services.ReceiptLineInput(order_line=order_line, received_quantity=D(2), unit=product.base_unit),
+            services.ReceiptLineInput(product=product, received_quantity=D(3), unit=product.base_unit),
+        ],
+    )
+    services.goods_receipt_post(actor=actor, receipt=receipt)
+
+    # then 1 box + 2 + 3 pieces = 17 pieces, at the order's price per piece (120 / 12)
+    assert list(
+        receipt.lines.order_by("line_no").values_list("unit_id", "ratio", "accepted_base", "unit_price", "net_amount")
+    ) == [
+        (order_line.unit_id, D(12), D(12), D(120), D(120)),
+        (product.base_unit_id, D(1), D(2), D(10), D(20)),
+        (product.base_unit_id, D(1), D(3), D(10), D(30)),
+    ]
+    assert balance(product, warehouse).on_hand == D(17)
+    assert StockMovement.objects.filter(product=product).values_list("unit_cost", flat=True).distinct().get() == D(10)
+    order_line.refresh_from_db()
+    assert order_line.accepted_quantity == D(17)
+
+
+def test_a_unit_the_product_does_not_have_is_refused_and_nothing_is_saved():
+    warehouse = WarehouseFactory()
+    order, _product = _box_order(warehouse)
+    other_unit = ProductUnitFactory(unit__code="KG", unit__name="千克").unit
+
+    with pytest.raises(ValidationError) as error:
+        services.goods_receipt_create(
+            actor=warehouse_user(),
+            order=order,
+            lines=[services.ReceiptLineInput(order_line=order.lines.get(), received_quantity=D(1), unit=other_unit)],
+        )
+
+    assert error.value.messages == ["Row 1: product A001 has no unit 千克."]
+    assert GoodsReceipt.objects.count() == 0

@@ -86,7 +86,7 @@ def test_returning_more_than_accepted_minus_returned_is_refused():
             actor=buyer, receipt=receipt, reason="x", lines=[services.ReturnLineInput(receipt_line=line, quantity=D(4))]
         )
 
-    assert error.value.messages == ["Row 1: product A001: returning 4 exceeds the returnable 3"]
+    assert error.value.messages == ["Row 1: product A001: returning 4 个 exceeds the returnable 3 个"]
     assert PurchaseReturn.objects.count() == 1
 
 
@@ -105,7 +105,7 @@ def test_two_drafts_cannot_together_return_more_than_was_accepted():
     with pytest.raises(ValidationError) as error:
         services.purchase_return_post(actor=buyer, purchase_return=drafts[1])
 
-    assert error.value.messages == ["Row 1: product A001: returning 6 exceeds the returnable 4"]
+    assert error.value.messages == ["Row 1: product A001: returning 6 个 exceeds the returnable 4 个"]
     drafts[1].refresh_from_db()
     assert drafts[1].status == DocumentStatus.DRAFT
 

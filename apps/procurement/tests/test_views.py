@@ -432,7 +432,10 @@ def test_over_receipt_on_the_page_shows_the_message_and_saves_nothing(client_for
     )
 
     assert response.status_code == 200
-    assert "Row 1: product A001: receiving 12 exceeds the open 10 (tolerance 0%)" in response.content.decode()
+    assert (
+        "Row 1: product A001: receiving 12 个 exceeds the open 10 个 (tolerance 0%: at most 10 个)"
+        in response.content.decode()
+    )
     assert GoodsReceipt.objects.count() == 0
 
 
