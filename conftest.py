@@ -160,3 +160,16 @@ def login(make_user):
         return user
 
     return _login
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default():
+    """Each test starts in English (the test settings' language), whatever an earlier request left.
+
+    LocaleMiddleware activates the request's language in the thread and never deactivates it, so
+    a zh-hans request in one test would otherwise translate the next test's messages.
+    """
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -21,8 +21,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.inventory.models import MovementType, StockBalance
-from apps.inventory.services import StockLine, stock_post
+from apps.inventory.models import AdjustmentKind, StockBalance
+from apps.inventory.services import AdjustmentLineInput, stock_adjustment_create, stock_adjustment_post
 from apps.masterdata.models import Customer, Product, Warehouse
 from apps.sales import services
 from apps.sales.models import FollowUpChannel, Receivable, SalesOrder, SalesOrderStatus
@@ -70,23 +70,23 @@ def _opening_stock(products: list[Product], warehouse: Warehouse, actor: Any, rn
             continue
         cost = product.purchase_price or (product.sale_price * Decimal("0.65"))
         lines.append(
-            StockLine(
+            AdjustmentLineInput(
                 product_id=product.pk,
-                warehouse_id=warehouse.pk,
                 quantity=wanted - on_hand.get(product.pk, 0),
-                movement_type=MovementType.OPENING,
                 unit_cost=cost.quantize(PRICE_QUANT, rounding=ROUND_HALF_UP),
             )
         )
     if lines:
-        stock_post(
-            document_type="demo.sales",
-            document_number="QCKC-DEMO-SALES",
-            lines=lines,
+        # An opening-stock document, so every movement has its source document (verify_ledger).
+        document = stock_adjustment_create(
             actor=actor,
-            idempotency_key=f"demo.sales:opening:{warehouse.pk}",
-            memo="Demo opening stock for the sales history",
+            kind=AdjustmentKind.OPENING,
+            warehouse=warehouse,
+            date=timezone.localdate(),
+            lines=lines,
+            remarks="Demo opening stock for the sales history",
         )
+        stock_adjustment_post(actor=actor, document=document)
 
 
 def _confirm(order: SalesOrder, clerk: Any, manager: Any, allow_backorder: bool) -> SalesOrder:

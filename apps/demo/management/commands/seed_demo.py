@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.accounts.roles import ROLE_LABELS
-from apps.demo.seeders import inventory, masterdata, procurement
+from apps.demo.seeders import inventory, masterdata, procurement, sales
 from apps.demo.seeders.masterdata import DEMO_PASSWORD
 
 DEMO_URL = "http://127.0.0.1:8000/"
@@ -76,6 +76,14 @@ class Command(BaseCommand):
             purchasing = procurement.seed()
             if not purchasing.get("skipped"):
                 self.stdout.write(_("Purchasing: demo orders, receipts, returns and payments added."))
+            selling = sales.seed()
+            self.stdout.write(
+                _(
+                    "Sales: %(orders)d orders, %(shipments)d deliveries, %(returns)d returns, "
+                    "%(receipts)d customer receipts added."
+                )
+                % selling
+            )
         else:
             if warehouses:
                 masterdata.seed_extra_warehouses(warehouses)
