@@ -187,7 +187,9 @@ def receipt_list(*, user: Any) -> QuerySet[CustomerReceipt]:
 
 def open_receivables(customer: Customer) -> QuerySet[Receivable]:
     return (
-        Receivable.objects.filter(customer=customer, outstanding__gt=0)
+        # At least a cent: SQLite computes the generated column in floating point, so a settled
+        # receivable can read back as 1e-13 rather than 0.
+        Receivable.objects.filter(customer=customer, outstanding__gte=MONEY_QUANT)
         .select_related("shipment")
         .order_by("document_date", "id")
     )

@@ -1185,7 +1185,7 @@ def _allocate(
         r.pk: r
         for r in Receivable.objects.select_for_update(of=("self",))
         .select_related("shipment")
-        .filter(customer_id=receipt.customer_id, outstanding__gt=0)
+        .filter(customer_id=receipt.customer_id, outstanding__gte=MONEY_QUANT)  # a cent: see open_receivables
         .order_by("pk")
     }
     plan: list[tuple[Receivable, Decimal]] = []
