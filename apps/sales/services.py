@@ -908,12 +908,13 @@ def _build_return_lines(*, shipment: Shipment, lines: Sequence[ReturnLineInput])
     errors: list[str] = []
     built: list[SalesReturnLine] = []
     requested: dict[int, Decimal] = defaultdict(Decimal)
-    for row, line in enumerate(lines, start=1):
+    for seq, line in enumerate(lines, start=1):
         shipment_line = shipment_lines[line.shipment_line.pk]
         code = shipment_line.product.code
         if shipment_line.shipment_id != shipment.pk:
-            errors.append(_("Row %(row)s: the line is not on delivery %(number)s.") % {"row": row, "number": shipment})
+            errors.append(_("Row %(row)s: the line is not on delivery %(number)s.") % {"row": seq, "number": shipment})
             continue
+        row = shipment_line.line_no  # the "#" the return form shows, whichever rows were left empty
         if line.quantity < 0:
             errors.append(_("Row %(row)s: product %(code)s needs a quantity above zero.") % {"row": row, "code": code})
             continue
@@ -944,7 +945,7 @@ def _build_return_lines(*, shipment: Shipment, lines: Sequence[ReturnLineInput])
         )
         built.append(
             SalesReturnLine(
-                line_no=row,
+                line_no=seq,
                 shipment_line=shipment_line,
                 product_id=shipment_line.product_id,
                 unit_id=shipment_line.unit_id,

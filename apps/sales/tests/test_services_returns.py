@@ -134,3 +134,30 @@ def test_only_posted_deliveries_take_returns(make_user):
 
     with pytest.raises(ValidationError, match="is not posted; only posted goods can be returned"):
         make_return(draft, [1])
+
+
+def test_errors_name_the_delivery_row_the_user_sees_not_the_count_of_filled_rows(make_user):
+    # given a delivery of three lines where only the first and the third are returned
+    warehouse = WarehouseFactory()
+    products = [ProductFactory(code=f"B00{n}", min_sale_price=0) for n in (1, 2, 3)]
+    for product in products:
+        post_stock(product, warehouse, 5, unit_cost="1")
+    order = make_order(warehouse=warehouse, lines=[(product, 1) for product in products], confirm=True)
+    shipment = make_shipment(order)
+    first, _second, third = shipment.lines.order_by("line_no")
+
+    # when the third is scrapped without a reason
+    with pytest.raises(ValidationError) as caught:
+        sales_return_create(
+            shipment=shipment,
+            return_date=TODAY,
+            lines=[
+                ReturnLineInput(shipment_line=first, quantity=D(1)),
+                ReturnLineInput(shipment_line=third, quantity=D(1), disposition="scrap"),
+            ],
+            actor=make_user("sales"),
+        )
+
+    # then the message names delivery row 3 (the return form's "#"), and nothing was saved
+    assert caught.value.messages == ["Row 3: product B003 is scrapped; give the reason."]
+    assert not SalesReturn.objects.exists()
