@@ -173,6 +173,14 @@ class SalesOrder(TimeStampedModel):
         related_name="+",
     )
 
+    # Labels of the audit-trail keys that are not fields (see apps.core audit_changes).
+    audit_labels = {
+        "lines": pgettext_lazy("audit", "Lines"),
+        "reserved": pgettext_lazy("audit", "Reserved (base unit, by row)"),
+        "backordered": pgettext_lazy("audit", "Backordered (base unit, by row)"),
+        "released": pgettext_lazy("audit", "Reservation released (base unit, by row)"),
+    }
+
     class Meta:
         verbose_name = _("sales order")
         verbose_name_plural = _("sales orders")
@@ -294,6 +302,8 @@ class Shipment(TimeStampedModel):
         related_name="+",
     )
 
+    audit_labels = {"lines": pgettext_lazy("audit", "Lines")}
+
     class Meta:
         verbose_name = _("sales delivery")
         verbose_name_plural = _("sales deliveries")
@@ -408,6 +418,8 @@ class SalesReturn(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+
+    audit_labels = {"lines": pgettext_lazy("audit", "Lines")}
 
     class Meta:
         verbose_name = _("sales return")

@@ -146,7 +146,7 @@ def open_order_lines(*, customer: Customer, warehouse_id: int) -> QuerySet[Sales
             shipped_quantity__lt=F("base_quantity"),
         )
         .select_related("order", "product", "unit")
-        .prefetch_related("product__barcodes")
+        .prefetch_related("product__barcodes", "product__units")
         .annotate(
             available=Coalesce(Subquery(balance.values("available")[:1]), Value(ZERO), output_field=QUANTITY_OUTPUT)
         )

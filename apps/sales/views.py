@@ -748,6 +748,16 @@ def receipt_create(request: HttpRequest) -> HttpResponse:
     receivables = list(selectors.open_receivables(customer)) if customer else []
     formset = AllocationFormSet(data, prefix="alloc", initial=[{"receivable": r.pk} for r in receivables])
     if data is not None and form.is_valid() and formset.is_valid():
+        typed = any(row and row.get("amount") for row in formset.cleaned_data)
+        if typed and form.cleaned_data["allocation"] == ReceiptForm.AUTO:
+            form.add_error(
+                "allocation",
+                _(
+                    "Amounts are entered below, but matching is set to oldest deliveries first: "
+                    "choose “As entered below” or clear the amounts."
+                ),
+            )
+    if data is not None and form.is_valid() and formset.is_valid():
         allocations = None
         if form.cleaned_data["allocation"] == ReceiptForm.MANUAL:
             by_id = {r.pk: r for r in receivables}

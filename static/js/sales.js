@@ -1,5 +1,7 @@
 // Sales delivery picking: a scanner types a barcode (or item code) + Enter into [data-pick-scan];
-// the first row of [data-pick-table] whose data-codes holds it gets its quantity raised by 1.
+// the first row of [data-pick-table] answering to it gets its quantity raised by what the code stands
+// for in the row's unit (data-steps: a case barcode adds 24 on a row in bottles; a bottle barcode on a
+// row in cases adds nothing and says so).
 // Without JavaScript the quantities are simply typed in; the server checks everything.
 (() => {
   const box = document.querySelector("[data-pick-scan]");
@@ -12,16 +14,19 @@
     const code = box.value.trim();
     box.value = "";
     if (!code) return;
-    const row = Array.from(table.querySelectorAll("tr[data-codes]")).find((tr) =>
-      tr.dataset.codes.split(" ").includes(code)
-    );
-    if (!row) {
-      feedback.textContent = `${code}: ${table.dataset.notFound || "?"}`;
+    const steps = (tr) => (tr.dataset.steps ? JSON.parse(tr.dataset.steps) : {});
+    const rows = Array.from(table.querySelectorAll("tr[data-codes]"));
+    const matching = rows.filter((tr) => code in steps(tr));
+    const row = matching.find((tr) => steps(tr)[code] > 0) || matching[0];
+    const fail = (message) => {
+      feedback.textContent = `${code}: ${message || "?"}`;
       feedback.classList.add("text-danger");
-      return;
-    }
+    };
+    if (!row) return fail(table.dataset.notFound);
+    const step = steps(row)[code];
+    if (!step) return fail(table.dataset.wrongUnit);
     const input = row.querySelector('input[data-field="quantity"]');
-    input.value = (parseFloat(input.value || "0") + 1).toString();
+    input.value = (parseFloat(input.value || "0") + step).toString();
     row.classList.add("table-success");
     feedback.classList.remove("text-danger");
     feedback.textContent = `${code}: ${input.value}`;

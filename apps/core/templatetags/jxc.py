@@ -85,6 +85,8 @@ def _audit_value(value: Any, choices: dict | None = None) -> str:
         return _("Yes") if value else _("No")
     if isinstance(value, list):
         return ", ".join(_audit_value(item) for item in value) or "—"
+    if isinstance(value, dict):  # e.g. {row: quantity}
+        return ", ".join(f"{key}: {_audit_value(item)}" for key, item in value.items()) or "—"
     return str(value)
 
 
@@ -99,6 +101,6 @@ def audit_changes(entry) -> list[tuple[str, str, str]]:
             field = model._meta.get_field(name)
             label, choices = capfirst(field.verbose_name), dict(field.flatchoices or ())
         except (FieldDoesNotExist, AttributeError):  # not a model field (e.g. an import summary), or a gone model
-            label, choices = name, None
+            label, choices = getattr(model, "audit_labels", {}).get(name, name), None
         rows.append((label, _audit_value(old, choices), _audit_value(new, choices)))
     return rows

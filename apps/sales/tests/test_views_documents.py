@@ -191,3 +191,37 @@ def test_save_and_post_with_short_stock_keeps_the_draft_and_names_the_row(client
     assert shipment.status == DocumentStatus.DRAFT
     assert "Row 1: product A001 is short in Main: available 1, requested 3" in response.content.decode()
     assert not Receivable.objects.exists()
+
+
+def test_amounts_typed_while_matching_oldest_first_are_refused_not_ignored(order, client_for):
+    # given two deliveries; the clerk types an amount against the second but leaves "oldest first"
+    first = make_shipment(order, [1])
+    second = make_shipment(order, [1])
+
+    response = client_for("sales").post(
+        reverse("sales:receipt_create"),
+        {
+            "customer": order.customer_id,
+            "receipt_date": "2026-11-26",
+            "amount": "10",
+            "method": "bank",
+            "allocation": "auto",
+            "alloc-TOTAL_FORMS": "2",
+            "alloc-INITIAL_FORMS": "2",
+            "alloc-MIN_NUM_FORMS": "0",
+            "alloc-MAX_NUM_FORMS": "1000",
+            "alloc-0-receivable": Receivable.objects.get(shipment=first).pk,
+            "alloc-0-amount": "",
+            "alloc-1-receivable": Receivable.objects.get(shipment=second).pk,
+            "alloc-1-amount": "10",
+        },
+    )
+
+    # then the form says so and nothing was received or matched
+    assert response.status_code == 400
+    assert response.context["form"].errors["allocation"] == [
+        "Amounts are entered below, but matching is set to oldest deliveries first: "
+        "choose “As entered below” or clear the amounts."
+    ]
+    assert not CustomerReceipt.objects.exists()
+    assert [r.outstanding for r in Receivable.objects.order_by("pk")] == [D("10.00"), D("10.00")]

@@ -3,6 +3,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from apps.core.templatetags.jxc import audit_changes
 from apps.inventory.models import StockBalance
 from apps.inventory.tests.factories import post_stock
 from apps.masterdata.tests.factories import CustomerFactory, ProductBarcodeFactory, ProductFactory, WarehouseFactory
@@ -176,3 +177,19 @@ def test_a_manager_sees_every_order(client_for, make_user):
     make_order(customer=CustomerFactory(salesperson=make_user("sales")))
 
     assert len(client.get(reverse("sales:order_list")).context["orders"]) == 2
+
+
+def test_the_history_labels_line_counts_and_backorders_instead_of_showing_raw_keys(client_for):
+    # given an order approved with a backorder: 5 in stock, 8 ordered
+    warehouse, product = WarehouseFactory(), ProductFactory(code="A001", min_sale_price=0)
+    post_stock(product, warehouse, 5)
+    order = make_order(warehouse=warehouse, lines=[(product, 8)], confirm=True, allow_backorder=True)
+
+    # when the order page is shown
+    response = client_for("manager").get(reverse("sales:order_detail", args=[order.pk]))
+
+    # then the trail reads as labels and "row: quantity", not "lines" or "{'1': '3'}"
+    rows = [row for entry in response.context["audit_trail"] for row in audit_changes(entry)]
+    assert ("Backordered (base unit, by row)", "—", "1: 3") in rows
+    assert ("Lines", "—", "1") in rows
+    assert "{&#x27;1&#x27;" not in response.content.decode()
