@@ -272,15 +272,31 @@ def customer_statement(
 ) -> tuple[Decimal, QuerySet[ReceivableEntry], Decimal]:
     """(opening balance, entries in range with ``balance`` = running balance, closing balance).
 
-    Entries of one document are summed into one row; the running balance is summed in SQL.
+    Entries of one document are summed into one row; the running balance is summed in SQL. Within
+    a day deliveries come first, then returns, then receipts (the order business happens in), so a
+    day's receipt does not show the balance dipping below zero before that day's delivery.
     """
     entries = ReceivableEntry.objects.filter(customer=customer)
     opening = cents(entries.filter(entry_date__lt=date_from).aggregate(total=Sum("amount"))["total"])
-    in_range = ReceivableEntry.objects.filter(customer=customer, entry_date__gte=date_from, entry_date__lte=date_to)
+    in_range = ReceivableEntry.objects.filter(
+        customer=customer, entry_date__gte=date_from, entry_date__lte=date_to
+    ).annotate(
+        kind_rank=Case(
+            When(kind=EntryKind.SHIPMENT, then=Value(0)),
+            When(kind=EntryKind.RETURN, then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        )
+    )
     running = (
         in_range.filter(
             Q(entry_date__lt=OuterRef("entry_date"))
-            | Q(entry_date=OuterRef("entry_date"), document_number__lte=OuterRef("document_number"))
+            | Q(entry_date=OuterRef("entry_date"), kind_rank__lt=OuterRef("kind_rank"))
+            | Q(
+                entry_date=OuterRef("entry_date"),
+                kind_rank=OuterRef("kind_rank"),
+                document_number__lte=OuterRef("document_number"),
+            )
         )
         .order_by()
         .values("customer")
@@ -288,7 +304,7 @@ def customer_statement(
         .values("total")[:1]
     )
     rows = (
-        in_range.values("entry_date", "kind", "document_number")
+        in_range.values("entry_date", "kind_rank", "kind", "document_number")
         .annotate(amount=money_sum("amount"))
         .exclude(amount=0)
         .annotate(
@@ -297,7 +313,7 @@ def customer_statement(
                 output_field=MONEY_OUTPUT,
             )
         )
-        .order_by("entry_date", "document_number")
+        .order_by("entry_date", "kind_rank", "document_number")
     )
     closing = cents(entries.filter(entry_date__lte=date_to).aggregate(total=Sum("amount"))["total"])
     return opening, rows, closing

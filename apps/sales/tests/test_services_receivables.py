@@ -173,6 +173,24 @@ def test_statement_shows_a_running_balance_from_the_opening(customer, sell, make
     assert first.number not in [r["document_number"] for r in rows]
 
 
+def test_on_one_day_the_statement_lists_the_delivery_before_the_return_and_the_receipt(customer, sell, make_user):
+    # given an advance received first thing, then a delivery and a return, all on the same day
+    receipt = customer_receipt_create(customer=customer, receipt_date=DAY, amount=D("50"), actor=make_user())
+    shipment = sell(100, DAY)
+    make_return(shipment, [D("0.5")], return_date=DAY)
+
+    # when the statement of that day is printed
+    opening, rows, closing = customer_statement(customer=customer, date_from=DAY, date_to=DAY)
+
+    # then charges come before credits (SKD sorts before XSCK, but must not come first)
+    assert [(r["document_number"], r["amount"], r["balance"]) for r in rows] == [
+        (shipment.number, D(100), D(100)),
+        (shipment.returns.get().number, D(-50), D(50)),
+        (receipt.number, D(-50), D(0)),
+    ]
+    assert (opening, closing) == (D(0), D(0))
+
+
 def test_the_sub_ledger_agrees_with_the_receivables(customer, sell, make_user):
     a, b = sell(100, days_ago(40)), sell(60, days_ago(20))
     make_return(b, [D("0.5")], return_date=days_ago(15))
