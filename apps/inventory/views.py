@@ -264,6 +264,9 @@ class StockAdjustmentEditView(PermissionMixin, View):
                 "kind": kind if kind in AdjustmentKind.values else AdjustmentKind.OPENING,
                 "date": timezone.localdate(),
             }
+            only = list(warehouses[:2])
+            if len(only) == 1:  # staff assigned to one warehouse: nothing to choose
+                initial["warehouse"] = only[0]
             form = StockAdjustmentForm(data, initial=initial, warehouses=warehouses)
             formset = StockAdjustmentLineFormSet(data, prefix=LINE_GRID_PREFIX)
         return form, formset

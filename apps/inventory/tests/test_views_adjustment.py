@@ -72,6 +72,37 @@ def test_the_create_page_renders_the_line_grid(client_for):
     assert b'class="line-grid-empty"' in response.content
 
 
+def test_the_editor_uses_the_shared_line_grid_so_scanning_a_barcode_adds_a_row(client_for):
+    # The scan box only works with static/js/line_grid.js and a product lookup URL: without them
+    # a barcode + Enter submitted the whole form instead of adding the product.
+    response = client_for("warehouse").get(CREATE, {"kind": "other_receipt"})
+
+    content = response.content.decode()
+    assert 'src="/static/js/line_grid.js"' in content
+    assert f'data-lookup-url="{reverse("masterdata:product_lookup")}"' in content
+    assert "data-line-grid-scan" in content
+    assert "data-grid-add" in content
+
+
+def test_staff_assigned_to_one_warehouse_get_it_preselected(client_for, warehouse):
+    WarehouseFactory()
+    client = client_for("warehouse")
+    warehouse.assigned_users.add(client.user)
+
+    response = client.get(CREATE, {"kind": "other_issue"})
+
+    assert response.context["form"].initial["warehouse"] == warehouse
+    assert list(response.context["form"].fields["warehouse"].queryset) == [warehouse]
+
+
+def test_staff_with_several_warehouses_choose_one(client_for, warehouse):
+    WarehouseFactory()
+
+    response = client_for("manager").get(CREATE)
+
+    assert "warehouse" not in response.context["form"].initial
+
+
 def test_bad_lines_come_back_on_the_form_and_nothing_is_saved(client_for, warehouse):
     client = client_for("warehouse")
 
