@@ -22,7 +22,7 @@ from apps.inventory.forms import (
     StockAdjustmentLineFormSet,
     line_formset_initial,
 )
-from apps.inventory.models import AdjustmentKind, StockAdjustment, StockBalance
+from apps.inventory.models import ADJUSTMENT_KINDS, AdjustmentKind, StockAdjustment, StockBalance
 from apps.inventory.selectors import (
     source_documents,
     stock_adjustments,
@@ -268,11 +268,21 @@ class StockAdjustmentEditView(PermissionMixin, View):
             if len(only) == 1:  # staff assigned to one warehouse: nothing to choose
                 initial["warehouse"] = only[0]
             form = StockAdjustmentForm(data, initial=initial, warehouses=warehouses)
+            if kind in AdjustmentKind.values:  # chosen from the list's buttons: the page is that document's
+                form.fields["kind"].disabled = True
             formset = StockAdjustmentLineFormSet(data, prefix=LINE_GRID_PREFIX)
         return form, formset
 
     def _render(self, form, formset, status=200):
-        context = {"form": form, "formset": formset, "document": self.document}
+        kind = self.document.kind if self.document else form["kind"].value()
+        context = {
+            "form": form,
+            "formset": formset,
+            "document": self.document,
+            "kind_label": AdjustmentKind(kind).label if kind in AdjustmentKind.values else None,
+            # Issues leave at the moving average cost: no unit cost to enter, no amount to show.
+            "outbound": kind in AdjustmentKind.values and ADJUSTMENT_KINDS[kind][2] < 0,
+        }
         return render(self.request, self.template_name, context, status=status)
 
     def get(self, request, *args, **kwargs):
