@@ -314,3 +314,17 @@ def test_available_stock_refuses_bad_input_and_hides_other_warehouses(client_for
     assert client.get(AVAILABLE, {"product": product.pk}).status_code == 400
     assert client.get(AVAILABLE, {"warehouse": "x", "product": product.pk}).status_code == 400
     assert client.get(AVAILABLE, {"warehouse": other.pk, "product": product.pk}).json() == {}
+
+
+def test_the_ledger_keeps_the_product_filter_hidden_without_an_empty_labelled_box(client_for, warehouse):
+    # The stock list links to the ledger with ?product=<id>: the filter row showed a "Product"
+    # label over nothing (the hidden input had a column of its own).
+    product = ProductFactory(code="A001")
+    post_stock(product, warehouse, 5)
+
+    response = client_for("manager").get(LEDGER, {"product": product.pk, "warehouse": warehouse.pk})
+
+    content = response.content.decode()
+    assert f'<input type="hidden" name="product" value="{product.pk}" id="id_product">' in content
+    assert 'for="id_product"' not in content
+    assert [movement.product for movement in rows(response, "movements")] == [product]
