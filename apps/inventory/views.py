@@ -264,9 +264,7 @@ class StockAdjustmentEditView(PermissionMixin, View):
                 "kind": kind if kind in AdjustmentKind.values else AdjustmentKind.OPENING,
                 "date": timezone.localdate(),
             }
-            only = list(warehouses[:2])
-            if len(only) == 1:  # staff assigned to one warehouse: nothing to choose
-                initial["warehouse"] = only[0]
+            initial.update(_only_warehouse(warehouses))
             form = StockAdjustmentForm(data, initial=initial, warehouses=warehouses)
             if kind in AdjustmentKind.values:  # chosen from the list's buttons: the page is that document's
                 form.fields["kind"].disabled = True
@@ -315,6 +313,12 @@ class StockAdjustmentEditView(PermissionMixin, View):
         if "post" in request.POST and request.user.has_perm("inventory.post_stockadjustment"):
             return _post_document(request, document)
         return redirect(document)
+
+
+def _only_warehouse(warehouses) -> dict:
+    """``{"warehouse": it}`` when the user works in a single warehouse (nothing to choose), else ``{}``."""
+    only = list(warehouses[:2])
+    return {"warehouse": only[0]} if len(only) == 1 else {}
 
 
 def _post_document(request, document: StockAdjustment):
@@ -375,7 +379,9 @@ class OpeningStockImportView(PermissionMixin, View):
 
     def _form(self, data=None, files=None):
         warehouses = warehouses_for_user(self.request.user)
-        return OpeningStockImportForm(data, files, warehouses=warehouses, initial={"date": timezone.localdate()})
+        return OpeningStockImportForm(
+            data, files, warehouses=warehouses, initial={"date": timezone.localdate(), **_only_warehouse(warehouses)}
+        )
 
     def get(self, request):
         if "template" in request.GET:
