@@ -328,3 +328,18 @@ def test_the_ledger_keeps_the_product_filter_hidden_without_an_empty_labelled_bo
     assert f'<input type="hidden" name="product" value="{product.pk}" id="id_product">' in content
     assert 'for="id_product"' not in content
     assert [movement.product for movement in rows(response, "movements")] == [product]
+
+
+def test_the_ledger_of_one_product_leaves_out_the_product_columns(client_for, warehouse):
+    # The product is in the heading; on a tablet the repeated code and name pushed the balance off screen.
+    product = ProductFactory(code="A001", name="Mineral water")
+    post_stock(product, warehouse, 5)
+    client = client_for("manager")
+
+    one = client.get(LEDGER, {"product": product.pk}).content.decode()
+    every = client.get(LEDGER).content.decode()
+
+    assert "<td>Mineral water</td>" not in one
+    assert "<th>Item code</th>" not in one
+    assert "<td>Mineral water</td>" in every
+    assert "<th>Item code</th>" in every
