@@ -26,7 +26,7 @@ class ProductSearchMixin(django_filters.FilterSet):
 
     q = django_filters.CharFilter(label=_("Product"), method="filter_product_text")
     category = django_filters.ModelChoiceFilter(
-        label=_("product category"), queryset=Category.objects.all(), method="filter_category"
+        label=_("Product category"), queryset=Category.objects.all(), method="filter_category"
     )
 
     def filter_product_text(self, queryset, name, value):
@@ -42,7 +42,7 @@ class ProductSearchMixin(django_filters.FilterSet):
 
 
 class StockOnHandFilter(ProductSearchMixin):
-    warehouse = django_filters.ModelChoiceFilter(label=_("warehouse"), queryset=_user_warehouses)
+    warehouse = django_filters.ModelChoiceFilter(label=_("Warehouse"), queryset=_user_warehouses)
     below_safety = django_filters.BooleanFilter(
         label=_("Below safety stock"), method="filter_below_safety", widget=forms.CheckboxInput
     )
@@ -69,7 +69,7 @@ class StockAsOfFilter(ProductSearchMixin):
     day = django_filters.DateFilter(
         label=_("As of the end of"), method="filter_noop", widget=forms.DateInput(attrs={"type": "date"})
     )
-    warehouse = django_filters.ModelChoiceFilter(label=_("warehouse"), queryset=_user_warehouses)
+    warehouse = django_filters.ModelChoiceFilter(label=_("Warehouse"), queryset=_user_warehouses)
     hide_zero = django_filters.BooleanFilter(
         label=_("Hide zero stock"), method="filter_noop", widget=forms.CheckboxInput
     )
@@ -95,18 +95,18 @@ class StockAsOfFilter(ProductSearchMixin):
 
 class StockMovementFilter(django_filters.FilterSet):
     product = django_filters.NumberFilter(field_name="product_id", widget=forms.HiddenInput)
-    product_code = django_filters.CharFilter(label=_("item code"), method="filter_product_code")
-    warehouse = django_filters.ModelChoiceFilter(label=_("warehouse"), queryset=_user_warehouses)
+    product_code = django_filters.CharFilter(label=_("Item code"), method="filter_product_code")
+    warehouse = django_filters.ModelChoiceFilter(label=_("Warehouse"), queryset=_user_warehouses)
     date_from = django_filters.DateFilter(
         label=_("From"), method="filter_date_from", widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = django_filters.DateFilter(
         label=_("To"), method="filter_date_to", widget=forms.DateInput(attrs={"type": "date"})
     )
-    movement_type = django_filters.ChoiceFilter(label=_("movement type"), choices=MovementType.choices)
-    document = django_filters.CharFilter(label=_("document no."), method="filter_document")
+    movement_type = django_filters.ChoiceFilter(label=_("Movement type"), choices=MovementType.choices)
+    document = django_filters.CharFilter(label=_("Document no."), method="filter_document")
     user = django_filters.ModelChoiceFilter(
-        label=_("posted by"), field_name="posting__posted_by", queryset=get_user_model().objects.all()
+        label=_("Posted by"), field_name="posting__posted_by", queryset=get_user_model().objects.all()
     )
 
     def filter_product_code(self, queryset, name, value):
@@ -125,10 +125,10 @@ class StockMovementFilter(django_filters.FilterSet):
 
 
 class StockAdjustmentFilter(django_filters.FilterSet):
-    number = django_filters.CharFilter(label=_("document no."), lookup_expr="icontains")
-    kind = django_filters.ChoiceFilter(label=_("type"), choices=AdjustmentKind.choices)
-    status = django_filters.ChoiceFilter(label=_("status"), choices=AdjustmentStatus.choices)
-    warehouse = django_filters.ModelChoiceFilter(label=_("warehouse"), queryset=_user_warehouses)
+    number = django_filters.CharFilter(label=_("Document no."), lookup_expr="icontains")
+    kind = django_filters.ChoiceFilter(label=_("Type"), choices=AdjustmentKind.choices)
+    status = django_filters.ChoiceFilter(label=_("Document status"), choices=AdjustmentStatus.choices)
+    warehouse = django_filters.ModelChoiceFilter(label=_("Warehouse"), queryset=_user_warehouses)
     date_from = django_filters.DateFilter(
         label=_("From"), field_name="date", lookup_expr="gte", widget=forms.DateInput(attrs={"type": "date"})
     )

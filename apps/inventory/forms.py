@@ -124,8 +124,8 @@ IMPORT_MAX_ROWS = 5000
 class OpeningStockImportForm(forms.Form):
     """An Excel sheet of opening stock: item code, quantity, unit cost[, remarks] under a header row."""
 
-    warehouse = forms.ModelChoiceField(label=_("warehouse"), queryset=Warehouse.objects.none())
-    date = forms.DateField(label=_("document date"), widget=forms.DateInput(attrs={"type": "date"}))
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=Warehouse.objects.none())
+    date = forms.DateField(label=_("Document date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     file = forms.FileField(label=_("Excel file (.xlsx)"))
 
     def __init__(self, *args, warehouses=None, **kwargs):

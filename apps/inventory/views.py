@@ -22,7 +22,7 @@ from apps.inventory.forms import (
     StockAdjustmentLineFormSet,
     line_formset_initial,
 )
-from apps.inventory.models import AdjustmentKind, StockAdjustment, StockBalance
+from apps.inventory.models import ADJUSTMENT_KINDS, AdjustmentKind, StockAdjustment, StockBalance
 from apps.inventory.selectors import (
     source_documents,
     stock_adjustments,
@@ -264,12 +264,23 @@ class StockAdjustmentEditView(PermissionMixin, View):
                 "kind": kind if kind in AdjustmentKind.values else AdjustmentKind.OPENING,
                 "date": timezone.localdate(),
             }
+            initial.update(_only_warehouse(warehouses))
             form = StockAdjustmentForm(data, initial=initial, warehouses=warehouses)
+            if kind in AdjustmentKind.values:  # chosen from the list's buttons: the page is that document's
+                form.fields["kind"].disabled = True
             formset = StockAdjustmentLineFormSet(data, prefix=LINE_GRID_PREFIX)
         return form, formset
 
     def _render(self, form, formset, status=200):
-        context = {"form": form, "formset": formset, "document": self.document}
+        kind = self.document.kind if self.document else form["kind"].value()
+        context = {
+            "form": form,
+            "formset": formset,
+            "document": self.document,
+            "kind_label": AdjustmentKind(kind).label if kind in AdjustmentKind.values else None,
+            # Issues leave at the moving average cost: no unit cost to enter, no amount to show.
+            "outbound": kind in AdjustmentKind.values and ADJUSTMENT_KINDS[kind][2] < 0,
+        }
         return render(self.request, self.template_name, context, status=status)
 
     def get(self, request, *args, **kwargs):
@@ -302,6 +313,12 @@ class StockAdjustmentEditView(PermissionMixin, View):
         if "post" in request.POST and request.user.has_perm("inventory.post_stockadjustment"):
             return _post_document(request, document)
         return redirect(document)
+
+
+def _only_warehouse(warehouses) -> dict:
+    """``{"warehouse": it}`` when the user works in a single warehouse (nothing to choose), else ``{}``."""
+    only = list(warehouses[:2])
+    return {"warehouse": only[0]} if len(only) == 1 else {}
 
 
 def _post_document(request, document: StockAdjustment):
@@ -362,7 +379,9 @@ class OpeningStockImportView(PermissionMixin, View):
 
     def _form(self, data=None, files=None):
         warehouses = warehouses_for_user(self.request.user)
-        return OpeningStockImportForm(data, files, warehouses=warehouses, initial={"date": timezone.localdate()})
+        return OpeningStockImportForm(
+            data, files, warehouses=warehouses, initial={"date": timezone.localdate(), **_only_warehouse(warehouses)}
+        )
 
     def get(self, request):
         if "template" in request.GET:

@@ -264,6 +264,8 @@
         const tax = Math.round(amount * rate) / 100;
         const cell = field(row, "amount");
         if (cell) cell.textContent = fmt(amount + tax);
+        const available = field(row, "available");
+        if (available?.textContent) available.classList.toggle("text-danger", dec(available.textContent) < quantity);
         totals.quantity += quantity;
         totals.amount += amount;
         totals.tax += tax;

@@ -72,6 +72,67 @@ def test_the_create_page_renders_the_line_grid(client_for):
     assert b'class="line-grid-empty"' in response.content
 
 
+def test_the_editor_uses_the_shared_line_grid_so_scanning_a_barcode_adds_a_row(client_for):
+    # The scan box only works with static/js/line_grid.js and a product lookup URL: without them
+    # a barcode + Enter submitted the whole form instead of adding the product.
+    response = client_for("warehouse").get(CREATE, {"kind": "other_receipt"})
+
+    content = response.content.decode()
+    assert 'src="/static/js/line_grid.js"' in content
+    assert f'data-lookup-url="{reverse("masterdata:product_lookup")}"' in content
+    assert "data-line-grid-scan" in content
+    assert "data-grid-add" in content
+
+
+def test_an_issue_is_entered_without_unit_costs_and_its_kind_is_fixed(client_for, warehouse):
+    # Issues leave at the moving average cost: a unit-cost input (prefilled with the purchase
+    # price by the grid) showed an amount that was never posted.
+    product = ProductFactory(code="A001")
+    post_stock(product, warehouse, 5, unit_cost="2")
+    client = client_for("warehouse")
+
+    page = client.get(CREATE, {"kind": "other_issue"})
+    response = client.post(
+        f"{CREATE}?kind=other_issue",
+        form_data(warehouse, ({"product": product.pk}, "2", ""), kind=AdjustmentKind.OPENING),
+    )
+
+    assert 'name="lines-0-unit_cost"' not in page.content.decode()
+    assert 'data-field="amount"' not in page.content.decode()
+    assert "New Miscellaneous issue" in page.content.decode()
+    assert page.context["form"].fields["kind"].disabled
+    document = StockAdjustment.objects.get()
+    assert response.status_code == 302
+    assert document.kind == AdjustmentKind.OTHER_ISSUE
+    assert document.number.startswith("QTCK")
+
+
+def test_a_receipt_is_entered_with_unit_costs(client_for):
+    page = client_for("warehouse").get(CREATE, {"kind": "other_receipt"})
+
+    assert 'name="lines-0-unit_cost"' in page.content.decode()
+    assert "New Miscellaneous receipt" in page.content.decode()
+
+
+def test_staff_assigned_to_one_warehouse_get_it_preselected(client_for, warehouse):
+    WarehouseFactory()
+    client = client_for("warehouse")
+    warehouse.assigned_users.add(client.user)
+
+    response = client.get(CREATE, {"kind": "other_issue"})
+
+    assert response.context["form"].initial["warehouse"] == warehouse
+    assert list(response.context["form"].fields["warehouse"].queryset) == [warehouse]
+
+
+def test_staff_with_several_warehouses_choose_one(client_for, warehouse):
+    WarehouseFactory()
+
+    response = client_for("manager").get(CREATE)
+
+    assert "warehouse" not in response.context["form"].initial
+
+
 def test_bad_lines_come_back_on_the_form_and_nothing_is_saved(client_for, warehouse):
     client = client_for("warehouse")
 

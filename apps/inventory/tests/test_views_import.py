@@ -3,6 +3,7 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from apps.inventory.models import AdjustmentKind, AdjustmentStatus, StockAdjustment, StockMovement
@@ -94,3 +95,18 @@ def test_the_template_downloads_and_other_roles_are_refused(client_for):
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).active
     assert next(sheet.values) == ("Item code", "Quantity", "Unit cost", "Remarks")
     assert client_for("sales").get(IMPORT).status_code == 403
+
+
+def test_the_import_page_offers_today_and_the_only_warehouse_of_assigned_staff(client_for):
+    # The date box was empty: the browser's date input only takes yyyy-mm-dd, and the form
+    # rendered the date in the active language's format.
+    warehouse = WarehouseFactory()
+    WarehouseFactory()
+    client = client_for("warehouse")
+    warehouse.assigned_users.add(client.user)
+
+    response = client.get(IMPORT, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+    today = timezone.localdate()
+    assert f'name="date" value="{today:%Y-%m-%d}"' in response.content.decode()
+    assert response.context["form"].initial["warehouse"] == warehouse

@@ -314,3 +314,32 @@ def test_available_stock_refuses_bad_input_and_hides_other_warehouses(client_for
     assert client.get(AVAILABLE, {"product": product.pk}).status_code == 400
     assert client.get(AVAILABLE, {"warehouse": "x", "product": product.pk}).status_code == 400
     assert client.get(AVAILABLE, {"warehouse": other.pk, "product": product.pk}).json() == {}
+
+
+def test_the_ledger_keeps_the_product_filter_hidden_without_an_empty_labelled_box(client_for, warehouse):
+    # The stock list links to the ledger with ?product=<id>: the filter row showed a "Product"
+    # label over nothing (the hidden input had a column of its own).
+    product = ProductFactory(code="A001")
+    post_stock(product, warehouse, 5)
+
+    response = client_for("manager").get(LEDGER, {"product": product.pk, "warehouse": warehouse.pk})
+
+    content = response.content.decode()
+    assert f'<input type="hidden" name="product" value="{product.pk}" id="id_product">' in content
+    assert 'for="id_product"' not in content
+    assert [movement.product for movement in rows(response, "movements")] == [product]
+
+
+def test_the_ledger_of_one_product_leaves_out_the_product_columns(client_for, warehouse):
+    # The product is in the heading; on a tablet the repeated code and name pushed the balance off screen.
+    product = ProductFactory(code="A001", name="Mineral water")
+    post_stock(product, warehouse, 5)
+    client = client_for("manager")
+
+    one = client.get(LEDGER, {"product": product.pk}).content.decode()
+    every = client.get(LEDGER).content.decode()
+
+    assert "<td>Mineral water</td>" not in one
+    assert "<th>Item code</th>" not in one
+    assert "<td>Mineral water</td>" in every
+    assert "<th>Item code</th>" in every
