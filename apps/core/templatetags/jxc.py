@@ -1,6 +1,6 @@
 """Formatting for money and quantities, sortable column headers, audit changes."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django import template
@@ -22,10 +22,12 @@ def money(value) -> str:
     if value in (None, ""):
         return ""
     try:
-        amount = Decimal(value).quantize(MONEY_QUANT)
+        amount = Decimal(value).quantize(MONEY_QUANT, rounding=ROUND_HALF_UP)
     except (InvalidOperation, TypeError, ValueError):
         return ""
-    return f"¥{amount:,}"
+    if amount == 0:
+        amount = abs(amount)  # no "¥-0.00"
+    return f"-¥{-amount:,}" if amount < 0 else f"¥{amount:,}"
 
 
 @register.filter
