@@ -496,6 +496,7 @@ def main() -> None:
         report["pages"] = bench_pages(user, products, warehouses)
     print_table(report)
     out = ROOT / "benchmarks" / "results" / "latest.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2, default=str) + "\n")
     print(f"\nwritten to {out.relative_to(ROOT)}")
 
