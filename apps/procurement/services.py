@@ -22,7 +22,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,8 +32,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
+from apps.core.amounts import HUNDRED, line_amounts, money, plain
 from apps.core.db import atomic_with_retry
-from apps.core.fields import COST_QUANT, MONEY_QUANT, PRICE_QUANT, QUANTITY_QUANT, ZERO
+from apps.core.fields import COST_QUANT, PRICE_QUANT, QUANTITY_QUANT, ZERO
 from apps.core.models import AuditAction, SystemSettings
 from apps.core.services import audit_record, document_number_next, model_changes
 from apps.inventory.models import MovementType
@@ -56,27 +57,10 @@ from apps.procurement.models import (
 )
 from apps.procurement.selectors import price_defaults, receipts_with_outstanding, valid_price_rows
 
-HUNDRED = Decimal(100)
 S = PurchaseOrderStatus
 
 
 # --- numbers ----------------------------------------------------------------------------------
-
-
-def money(value: Decimal) -> Decimal:
-    return Decimal(value).quantize(MONEY_QUANT, rounding=ROUND_HALF_UP)
-
-
-def line_amounts(quantity: Decimal, unit_price: Decimal, tax_rate: Decimal) -> tuple[Decimal, Decimal, Decimal]:
-    """(net amount, tax amount, total incl. tax) of a line, each rounded half up to the cent."""
-    net = money(quantity * unit_price)
-    tax = money(net * tax_rate / HUNDRED)
-    return net, tax, net + tax
-
-
-def plain(number: Decimal) -> str:
-    text = f"{Decimal(number):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _require(actor: Any, permission: str) -> None:
@@ -246,7 +230,7 @@ def _build_order_lines(
         else:
             unit_price, source = line.unit_price, "manual"
         tax_rate = line.tax_rate if line.tax_rate is not None else product.tax_rate
-        net, tax, total = line_amounts(line.quantity, unit_price, tax_rate)
+        net, tax, total = line_amounts(quantity=line.quantity, unit_price=unit_price, tax_rate=tax_rate)
         if default.lead_time_days is not None:
             lead_times.append(default.lead_time_days)
         built.append(
@@ -735,7 +719,7 @@ def _build_receipt_lines(
             continue
         if received == 0:
             continue  # a pulled-in line the goods did not come for
-        net, tax, total = line_amounts(accepted, unit_price, tax_rate)
+        net, tax, total = line_amounts(quantity=accepted, unit_price=unit_price, tax_rate=tax_rate)
         built.append(
             GoodsReceiptLine(
                 line_no=len(built) + 1,
@@ -1123,7 +1107,9 @@ def purchase_return_create(
             continue
         base_quantity = (entry.quantity * receipt_line.ratio).quantize(QUANTITY_QUANT)
         checks.append((row, receipt_line, base_quantity))
-        net, tax, total = line_amounts(entry.quantity, receipt_line.unit_price, receipt_line.tax_rate)
+        net, tax, total = line_amounts(
+            quantity=entry.quantity, unit_price=receipt_line.unit_price, tax_rate=receipt_line.tax_rate
+        )
         built.append(
             PurchaseReturnLine(
                 line_no=row,

@@ -21,6 +21,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.amounts import HUNDRED, line_amounts, money, plain
 from apps.core.db import atomic_with_retry
 from apps.core.fields import MONEY_QUANT, PRICE_QUANT, ZERO
 from apps.core.models import AuditAction
@@ -62,17 +63,6 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     S.CANCELLED: frozenset(),
 }
 
-HUNDRED = Decimal(100)
-
-
-def money(value: Decimal) -> Decimal:
-    return value.quantize(MONEY_QUANT, rounding=ROUND_HALF_UP)
-
-
-def _plain(number: Decimal) -> str:
-    text = f"{number:f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
 
 def _check_transition(order: SalesOrder, target: str) -> None:
     if target not in ALLOWED_TRANSITIONS[order.status]:
@@ -101,15 +91,6 @@ def default_unit_price(*, customer: Customer, product: Product, ratio: Decimal =
     base = product.retail_price if customer.price_level == PriceLevel.RETAIL else product.sale_price
     price = base * ratio * (HUNDRED - customer.discount_percent) / HUNDRED
     return price.quantize(PRICE_QUANT, rounding=ROUND_HALF_UP)
-
-
-def line_amounts(
-    *, quantity: Decimal, unit_price: Decimal, discount_percent: Decimal, tax_rate: Decimal
-) -> tuple[Decimal, Decimal, Decimal]:
-    """(net, tax, total) of a line, each rounded half up to the cent."""
-    net = money(quantity * unit_price * (HUNDRED - discount_percent) / HUNDRED)
-    tax = money(net * tax_rate / HUNDRED)
-    return net, tax, net + tax
 
 
 @dataclass(frozen=True)
@@ -413,7 +394,7 @@ def sales_order_confirm(*, order: SalesOrder, actor: Any, allow_backorder: bool 
     for line, granted in zip(lines, reserved, strict=True):
         line.reserved_quantity = granted
         if granted < line.base_quantity:
-            backordered[str(line.line_no)] = _plain(line.base_quantity - granted)
+            backordered[str(line.line_no)] = plain(line.base_quantity - granted)
     SalesOrderLine.objects.bulk_update(lines, ["reserved_quantity"])
     order.status = S.CONFIRMED
     order.confirmed_by = actor
@@ -472,7 +453,7 @@ def sales_order_reserve_backorders(*, order: SalesOrder, actor: Any) -> SalesOrd
         actor=actor,
         action=AuditAction.CHANGED,
         instance=order,
-        changes={"reserved": [None, {str(line.line_no): _plain(q) for line, q in zip(lines, granted, strict=True)}]},
+        changes={"reserved": [None, {str(line.line_no): plain(q) for line, q in zip(lines, granted, strict=True)}]},
     )
     return order
 
@@ -488,7 +469,7 @@ def _release_reservations(order: SalesOrder) -> dict[str, str]:
         ],
         document_number=order.number,
     )
-    released = {str(line.line_no): _plain(line.reserved_quantity) for line in lines}
+    released = {str(line.line_no): plain(line.reserved_quantity) for line in lines}
     for line in lines:
         line.reserved_quantity = ZERO
     SalesOrderLine.objects.bulk_update(lines, ["reserved_quantity"])
@@ -579,8 +560,8 @@ def _build_shipment_lines(
                 % {
                     "row": row,
                     "code": code,
-                    "requested": _plain(requested[order_line.pk]),
-                    "open": _plain(order_line.open_quantity),
+                    "requested": plain(requested[order_line.pk]),
+                    "open": plain(order_line.open_quantity),
                     "order": order.number,
                 }
             )
@@ -753,8 +734,8 @@ def shipment_post(*, shipment: Shipment, actor: Any) -> Shipment:
                 % {
                     "row": line.line_no,
                     "code": line.product.code,
-                    "requested": _plain(shipped_now[order_line.pk]),
-                    "open": _plain(open_quantity),
+                    "requested": plain(shipped_now[order_line.pk]),
+                    "open": plain(open_quantity),
                     "order": order.number,
                 }
             )
@@ -932,8 +913,8 @@ def _build_return_lines(*, shipment: Shipment, lines: Sequence[ReturnLineInput])
                 % {
                     "row": row,
                     "code": code,
-                    "requested": _plain(requested[shipment_line.pk]),
-                    "left": _plain(shipment_line.returnable_quantity),
+                    "requested": plain(requested[shipment_line.pk]),
+                    "left": plain(shipment_line.returnable_quantity),
                 }
             )
             continue
@@ -1056,8 +1037,8 @@ def sales_return_post(*, sales_return: SalesReturn, actor: Any) -> SalesReturn:
                 % {
                     "row": line.line_no,
                     "code": line.product.code,
-                    "requested": _plain(line.base_quantity),
-                    "left": _plain(shipment_line.returnable_quantity),
+                    "requested": plain(line.base_quantity),
+                    "left": plain(shipment_line.returnable_quantity),
                 }
             )
             continue
