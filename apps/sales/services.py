@@ -665,20 +665,24 @@ def _require_draft(document: Shipment | SalesReturn) -> None:
         )
 
 
-@transaction.atomic
-def shipment_cancel(*, shipment: Shipment, actor: Any) -> Shipment:
-    """Void a draft delivery (a posted one is corrected by a sales return)."""
-    shipment = Shipment.objects.select_for_update().get(pk=shipment.pk)
-    _require_draft(shipment)
-    shipment.status = DocumentStatus.CANCELLED
-    shipment.save(update_fields=["status", "updated_at"])
+def _draft_cancel(document, actor: Any):
+    """Void a locked draft delivery or return and record it."""
+    _require_draft(document)
+    document.status = DocumentStatus.CANCELLED
+    document.save(update_fields=["status", "updated_at"])
     audit_record(
         actor=actor,
         action=AuditAction.CANCELLED,
-        instance=shipment,
+        instance=document,
         changes={"status": [DocumentStatus.DRAFT, DocumentStatus.CANCELLED]},
     )
-    return shipment
+    return document
+
+
+@transaction.atomic
+def shipment_cancel(*, shipment: Shipment, actor: Any) -> Shipment:
+    """Void a draft delivery (a posted one is corrected by a sales return)."""
+    return _draft_cancel(Shipment.objects.select_for_update().get(pk=shipment.pk), actor)
 
 
 @atomic_with_retry
@@ -982,17 +986,7 @@ def sales_return_create(
 
 @transaction.atomic
 def sales_return_cancel(*, sales_return: SalesReturn, actor: Any) -> SalesReturn:
-    sales_return = SalesReturn.objects.select_for_update().get(pk=sales_return.pk)
-    _require_draft(sales_return)
-    sales_return.status = DocumentStatus.CANCELLED
-    sales_return.save(update_fields=["status", "updated_at"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.CANCELLED,
-        instance=sales_return,
-        changes={"status": [DocumentStatus.DRAFT, DocumentStatus.CANCELLED]},
-    )
-    return sales_return
+    return _draft_cancel(SalesReturn.objects.select_for_update().get(pk=sales_return.pk), actor)
 
 
 @atomic_with_retry
