@@ -292,16 +292,16 @@ def test_losing_the_idempotency_race_returns_the_winner_and_writes_nothing(produ
     line = StockLine(product.pk, warehouse.pk, Decimal(4), MovementType.OPENING, unit_cost=Decimal(1))
     user = UserFactory()
     winner = stock_post(document_type="t", document_number="D", lines=[line], actor=user, idempotency_key="k3")
-    from apps.inventory import services
+    from apps.inventory.services import ledger
 
-    real = services._lock_balances
+    real = ledger._lock_balances
 
     def lock_before_the_winner_committed(keys, idempotency_key=None):
         locked = real(keys, idempotency_key)
         locked.existing_posting_id = None  # the winner's posting was not visible yet
         return locked
 
-    monkeypatch.setattr(services, "_lock_balances", lock_before_the_winner_committed)
+    monkeypatch.setattr(ledger, "_lock_balances", lock_before_the_winner_committed)
 
     # when it inserts its posting and hits the unique key,
     loser = stock_post(document_type="t", document_number="D", lines=[line], actor=user, idempotency_key="k3")

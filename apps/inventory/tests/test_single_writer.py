@@ -1,4 +1,4 @@
-"""Only apps/inventory/services.py writes the ledger: other code can't bypass the posting service.
+"""Only the ledger modules of apps/inventory/services/ write the ledger: other code can't bypass the posting service.
 
 The source tree (apps/**.py, without migrations and tests) is parsed, not just grepped, so a
 write split over several lines (``StockBalance.objects.filter(...)\\n.update(...)``) is caught.
@@ -21,7 +21,8 @@ WRITE_METHODS = {
 RAW_WRITE = re.compile(
     r"\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM|COPY)\s+\"?inventory_stock(movement|balance|posting)\b", re.IGNORECASE
 )
-THE_WRITER = Path("apps/inventory/services.py")
+# The posting engine, its repair and its bulk loader; adjustment documents post through stock_post like any other.
+THE_WRITERS = {Path("apps/inventory/services") / name for name in ("ledger.py", "repair.py", "bulk.py")}
 
 
 def _chain_root(node: ast.AST) -> str | None:
@@ -73,7 +74,7 @@ def test_only_the_posting_service_writes_the_ledger():
     offenders = []
     for path in sorted((root / "apps").rglob("*.py")):
         relative = path.relative_to(root)
-        if "migrations" in relative.parts or "tests" in relative.parts or relative == THE_WRITER:
+        if "migrations" in relative.parts or "tests" in relative.parts or relative in THE_WRITERS:
             continue
         offenders += [f"{relative}:{hit}" for hit in ledger_writes(path.read_text(encoding="utf-8"))]
 
