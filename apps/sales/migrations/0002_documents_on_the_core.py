@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0005_stockadjustment_document_core'),
+        ('inventory', '0006_stockadjustment_document_core'),
         ('sales', '0001_sales_documents'),
     ]
 
