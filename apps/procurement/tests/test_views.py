@@ -124,15 +124,16 @@ def test_command_urls_are_post_only(client_for):
     assert response.status_code == 405
 
 
-def test_buyer_unapprove_of_a_manager_approved_order_is_refused_with_403(client_for):
+def test_buyer_unapprove_of_a_manager_approved_order_is_refused_with_a_message(client_for):
     settings_row = SystemSettings.load()
     settings_row.purchase_approval_threshold = D(1)
     settings_row.save()
     order = approved_order()
 
-    response = client_for("buyer").post(reverse("procurement:purchaseorder_unapprove", args=[order.pk]))
+    response = client_for("buyer").post(reverse("procurement:purchaseorder_unapprove", args=[order.pk]), follow=True)
 
-    assert response.status_code == 403
+    assert response.status_code == 200
+    assert "You do not have permission to do this." in response.content.decode()
     assert PurchaseOrder.objects.get(pk=order.pk).status == PurchaseOrderStatus.APPROVED
 
 
@@ -253,7 +254,8 @@ def test_detail_shows_status_actions_received_quantities_and_history(client_for)
     assert 'data-status="partially_received"' in content
     assert reverse("procurement:purchaseorder_close", args=[order.pk]) in content
     assert reverse("procurement:purchaseorder_approve", args=[order.pk]) not in content
-    assert [name for name, _t in response.context["actions"]] == ["close"]
+    assert content.count("data-action=") == 1
+    assert 'data-action="close"' in content
     assert len(response.context["audit_trail"]) >= 3
 
 
