@@ -107,9 +107,9 @@ def stock_as_of(*, user: Any, day: datetime.date) -> QuerySet[StockBalance]:
 
     Read from the running balance of the last movement (in ledger order: id) on or before that
     day; ``posted_at`` never runs backwards along the ids of a key, so the movements before the
-    cut-off are a prefix of its ledger. One index probe per row, on the (product, warehouse,
-    posted_at, id) index: only the rows of the page shown are computed. Keys with no movement by
-    then answer zero.
+    cut-off are a prefix of its ledger. One backward index-only scan per row, on the covering
+    (product, warehouse, id) index: only the rows of the page shown are computed. Keys with no
+    movement by then answer zero.
     """
     cutoff = local_day_start(day + datetime.timedelta(days=1))
     last = StockMovement.objects.filter(

@@ -581,12 +581,18 @@ def _apply(balance: _Balance, line: StockLine, row: int, paired_value: Decimal |
 
 @_unit_of_work
 def stock_posting_reverse(
-    *, posting: StockPosting, actor: Any, document_number: str | None = None, memo: str = ""
+    *,
+    posting: StockPosting,
+    actor: Any,
+    document_number: str | None = None,
+    memo: str = "",
+    posted_at: datetime.datetime | None = None,
 ) -> StockPosting:
     """Post the exact opposite of ``posting`` (same quantities, costs and values, negated).
 
     Refuses a posting that is already reversed, or is itself a reversal. Reversing a receipt
-    whose goods have since left is refused like any other shortage.
+    whose goods have since left is refused like any other shortage. ``posted_at``: as for
+    ``stock_post`` (trusted callers recording the past in order only).
     """
     if hasattr(posting, "reversed_by"):
         raise ValidationError(_("%(document)s was already reversed.") % {"document": posting.document_number})
@@ -613,6 +619,7 @@ def stock_posting_reverse(
         idempotency_key=f"reverse:{posting.pk}",
         memo=memo,
         reverses=posting,
+        posted_at=posted_at,
     )
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from apps.accounts.tests.factories import UserFactory
 from apps.inventory.models import MovementType, StockBalance, StockMovement, StockPosting
 from apps.inventory.selectors import ledger_verify, stock_as_of
-from apps.inventory.services import StockLine, stock_post
+from apps.inventory.services import StockLine, stock_post, stock_posting_reverse
 from apps.inventory.tests.factories import post_stock
 from apps.masterdata.tests.factories import ProductFactory, WarehouseFactory
 
@@ -131,3 +131,17 @@ def test_a_duplicate_key_that_waited_for_the_locks_gets_the_first_posting_not_a_
     assert results["second"] == results["first"]
     assert StockBalance.objects.get(product=product, warehouse=warehouse).on_hand == 4
     assert StockPosting.objects.filter(idempotency_key="dup").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_reversal_can_be_recorded_at_a_trusted_time_too():
+    product, warehouse = ProductFactory(), WarehouseFactory()
+    march = datetime.datetime(2026, 3, 2, 10, tzinfo=datetime.UTC)
+    posting = post_stock(product, warehouse, 4, posted_at=march)
+
+    reversal = stock_posting_reverse(
+        posting=posting, actor=UserFactory(), posted_at=march + datetime.timedelta(hours=2)
+    )
+
+    assert reversal.posted_at == march + datetime.timedelta(hours=2)
+    assert StockBalance.objects.get(product=product, warehouse=warehouse).on_hand == 0
