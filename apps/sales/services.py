@@ -1,11 +1,13 @@
 """Writes of the sales area: orders, shipments, returns, receivables, customers' sales data.
 
-Every service validates all lines before it writes, raises ``ValidationError`` with messages
-that name the row and the product, writes its audit row in the same transaction, and leaves
-stock to ``apps.inventory.services`` (reservations and postings).
+Every service is a retried unit of work (``atomic_with_retry``) that first checks the actor's
+permission (``PermissionDenied``), validates all lines before it writes, raises
+``ValidationError`` with messages that name the row and the product, writes its audit row in the
+same transaction, and leaves stock to ``apps.inventory.services`` (reservations and postings).
 
 Lock order, everywhere: sales order rows (by id) → the customer row (credit checks) → order
-lines (by id) → shipment/return lines → stock balances (inside the ledger) → receivables.
+lines (by id) → shipment/return lines → stock balances (inside the ledger) → receivables. The
+customer row is locked ``FOR NO KEY UPDATE`` so that foreign-key checks on it never wait.
 """
 
 import datetime
@@ -15,8 +17,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from apps.core.amounts import HUNDRED, line_amounts, money, plain
 from apps.core.db import atomic_with_retry
 from apps.core.fields import MONEY_QUANT, PRICE_QUANT, ZERO
 from apps.core.models import AuditAction
+from apps.core.permissions import require_permission
 from apps.core.services import audit_record, document_number_next, model_changes
 from apps.inventory.models import MovementType
 from apps.inventory.services import InsufficientStock, ReservationLine, StockLine, stock_post, stock_reserve
@@ -79,6 +81,17 @@ def _check_transition(order: SalesOrder, target: str) -> None:
 
 def _lock_order(order: SalesOrder) -> SalesOrder:
     return SalesOrder.objects.select_for_update(of=("self",)).select_related("customer").get(pk=order.pk)
+
+
+def _lock_customer(customer_id: int) -> None:
+    """Serialise the credit checks of one customer.
+
+    ``FOR NO KEY UPDATE``, not ``FOR UPDATE``: the foreign-key checks of rows that point at the
+    customer (a delivery's receivable, posted while it holds stock balances) take a key-share
+    lock on it, which ``FOR UPDATE`` blocks; an approval holding the customer and waiting for a
+    balance such a delivery holds would deadlock with it.
+    """
+    Customer.objects.select_for_update(no_key=True).filter(pk=customer_id).first()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -188,7 +201,7 @@ def _set_order_totals(order: SalesOrder, lines: Sequence[SalesOrderLine]) -> Non
 HEADER_FIELDS = ["customer", "warehouse", "salesperson", "order_date", "delivery_date", "notes"]
 
 
-@transaction.atomic
+@atomic_with_retry
 def sales_order_create(
     *,
     customer: Customer,
@@ -201,6 +214,7 @@ def sales_order_create(
     notes: str = "",
 ) -> SalesOrder:
     """Create a draft order (XSDD number of ``order_date``); refuses bad rows and prices below minimum."""
+    require_permission(actor, "sales.add_salesorder")
     built = _build_order_lines(customer=customer, lines=lines)
     order = SalesOrder(
         customer=customer,
@@ -228,7 +242,7 @@ def sales_order_create(
     return order
 
 
-@transaction.atomic
+@atomic_with_retry
 def sales_order_update(
     *,
     order: SalesOrder,
@@ -242,6 +256,7 @@ def sales_order_update(
     notes: str = "",
 ) -> SalesOrder:
     """Replace the header and lines of a draft order."""
+    require_permission(actor, "sales.change_salesorder")
     order = _lock_order(order)
     if order.status != S.DRAFT:
         raise ValidationError(
@@ -295,12 +310,13 @@ def _credit_error(order: SalesOrder, position: dict) -> ValidationError:
     )
 
 
-@transaction.atomic
+@atomic_with_retry
 def sales_order_submit(*, order: SalesOrder, actor: Any) -> SalesOrder:
     """Draft → pending approval; flags the order when it would exceed the customer's credit limit."""
+    require_permission(actor, "sales.change_salesorder")
     order = _lock_order(order)
     _check_transition(order, S.PENDING)
-    Customer.objects.select_for_update().filter(pk=order.customer_id).first()
+    _lock_customer(order.customer_id)
     exceeded, _position = _credit_check(order)
     before = {"status": order.status, "over_credit_limit": order.over_credit_limit}
     order.status = S.PENDING
@@ -315,9 +331,10 @@ def sales_order_submit(*, order: SalesOrder, actor: Any) -> SalesOrder:
     return order
 
 
-@transaction.atomic
+@atomic_with_retry
 def sales_order_withdraw(*, order: SalesOrder, actor: Any) -> SalesOrder:
     """Pending → draft so the clerk can edit it again; a credit approval is dropped."""
+    require_permission(actor, "sales.change_salesorder")
     order = _lock_order(order)
     _check_transition(order, S.DRAFT)
     order.status = S.DRAFT
@@ -339,12 +356,12 @@ def _approve_credit(order: SalesOrder, actor: Any) -> None:
     )
 
 
-@transaction.atomic
+@atomic_with_retry
 def sales_order_approve(*, order: SalesOrder, actor: Any) -> SalesOrder:
     """A manager accepts a pending order over the customer's credit limit (it can then be approved)."""
-    order = _lock_order(order)
     if not actor.has_perm("sales.approve_salesorder"):
-        raise ValidationError(_("Only a manager may approve an order over the credit limit."), code="permission")
+        raise PermissionDenied(_("Only a manager may approve an order over the credit limit."))
+    order = _lock_order(order)
     if order.status != S.PENDING:
         raise ValidationError(
             _("Sales order %(number)s is %(status)s; only a pending order can be approved over the credit limit.")
@@ -356,7 +373,7 @@ def sales_order_approve(*, order: SalesOrder, actor: Any) -> SalesOrder:
     return order
 
 
-@transaction.atomic
+@atomic_with_retry
 def sales_order_confirm(*, order: SalesOrder, actor: Any, allow_backorder: bool = False) -> SalesOrder:
     """Pending → approved (已审核): re-check credit and reserve stock for every line.
 
@@ -365,9 +382,10 @@ def sales_order_confirm(*, order: SalesOrder, actor: Any, allow_backorder: bool 
     or with ``allow_backorder`` each line reserves what is available and backorders the rest.
     Locks the order, then the customer (serialising credit checks), then the stock balances.
     """
+    require_permission(actor, "sales.change_salesorder")
     order = _lock_order(order)
     _check_transition(order, S.CONFIRMED)
-    Customer.objects.select_for_update().filter(pk=order.customer_id).first()
+    _lock_customer(order.customer_id)
     exceeded, position = _credit_check(order)
     order.over_credit_limit = exceeded
     if exceeded and order.credit_approved_by_id is None:
@@ -417,9 +435,10 @@ def sales_order_confirm(*, order: SalesOrder, actor: Any, allow_backorder: bool 
     return order
 
 
-@transaction.atomic
+@atomic_with_retry
 def sales_order_reserve_backorders(*, order: SalesOrder, actor: Any) -> SalesOrder:
     """Reserve what has become available for the backordered part of an approved order."""
+    require_permission(actor, "sales.change_salesorder")
     order = _lock_order(order)
     if not order.is_open:
         raise ValidationError(
@@ -490,15 +509,17 @@ def _end_order(order: SalesOrder, actor: Any, target: str, action: str) -> Sales
     return order
 
 
-@transaction.atomic
+@atomic_with_retry
 def sales_order_close(*, order: SalesOrder, actor: Any) -> SalesOrder:
     """Approved or partially shipped → closed: nothing more ships; the remaining reservation is released."""
+    require_permission(actor, "sales.change_salesorder")
     return _end_order(order, actor, S.CLOSED, AuditAction.CLOSED)
 
 
-@transaction.atomic
+@atomic_with_retry
 def sales_order_cancel(*, order: SalesOrder, actor: Any) -> SalesOrder:
     """Void an order that shipped nothing; an approved order's reservation is released."""
+    require_permission(actor, "sales.change_salesorder")
     return _end_order(order, actor, S.CANCELLED, AuditAction.CANCELLED)
 
 
@@ -599,7 +620,7 @@ def _set_document_totals(document: Any, lines: Sequence[Any]) -> None:
     document.total_amount = sum((line.total_amount for line in lines), ZERO)
 
 
-@transaction.atomic
+@atomic_with_retry
 def shipment_create(
     *,
     customer: Customer,
@@ -610,6 +631,7 @@ def shipment_create(
     notes: str = "",
 ) -> Shipment:
     """A draft delivery picking open lines of the customer's approved orders in ``warehouse``."""
+    require_permission(actor, "sales.add_shipment")
     built = _build_shipment_lines(customer=customer, warehouse=warehouse, lines=lines)
     shipment = Shipment(
         customer=customer,
@@ -630,11 +652,12 @@ def shipment_create(
     return shipment
 
 
-@transaction.atomic
+@atomic_with_retry
 def shipment_update(
     *, shipment: Shipment, ship_date: datetime.date, lines: Sequence[ShipmentLineInput], actor: Any, notes: str = ""
 ) -> Shipment:
     """Replace the date, remarks and lines of a draft delivery."""
+    require_permission(actor, "sales.change_shipment")
     shipment = (
         Shipment.objects.select_for_update(of=("self",)).select_related("customer", "warehouse").get(pk=shipment.pk)
     )
@@ -679,9 +702,10 @@ def _draft_cancel(document, actor: Any):
     return document
 
 
-@transaction.atomic
+@atomic_with_retry
 def shipment_cancel(*, shipment: Shipment, actor: Any) -> Shipment:
     """Void a draft delivery (a posted one is corrected by a sales return)."""
+    require_permission(actor, "sales.change_shipment")
     return _draft_cancel(Shipment.objects.select_for_update().get(pk=shipment.pk), actor)
 
 
@@ -697,6 +721,7 @@ def shipment_post(*, shipment: Shipment, actor: Any) -> Shipment:
     completed and creates the receivable (due after the customer's credit term). Runs a
     constant number of queries whatever the number of lines.
     """
+    require_permission(actor, "sales.post_shipment")
     shipment = Shipment.objects.select_for_update(of=("self",)).select_related("customer").get(pk=shipment.pk)
     _require_draft(shipment)
     lines = list(shipment.lines.select_related("product").order_by("line_no"))
@@ -949,7 +974,7 @@ def _build_return_lines(*, shipment: Shipment, lines: Sequence[ReturnLineInput])
     return built
 
 
-@transaction.atomic
+@atomic_with_retry
 def sales_return_create(
     *,
     shipment: Shipment,
@@ -959,6 +984,7 @@ def sales_return_create(
     reason: str = "",
 ) -> SalesReturn:
     """A draft return against a posted delivery; refuses more than shipped minus already returned."""
+    require_permission(actor, "sales.add_salesreturn")
     if shipment.status != DocumentStatus.POSTED:
         raise ValidationError(
             _("Delivery %(number)s is not posted; only posted goods can be returned.") % {"number": shipment.number}
@@ -984,8 +1010,9 @@ def sales_return_create(
     return sales_return
 
 
-@transaction.atomic
+@atomic_with_retry
 def sales_return_cancel(*, sales_return: SalesReturn, actor: Any) -> SalesReturn:
+    require_permission(actor, "sales.change_salesreturn")
     return _draft_cancel(SalesReturn.objects.select_for_update().get(pk=sales_return.pk), actor)
 
 
@@ -999,6 +1026,7 @@ def sales_return_post(*, sales_return: SalesReturn, actor: Any) -> SalesReturn:
     reverses revenue and cost of every returned line alike. The return that brings a delivery
     line back in full takes what is left of its revenue and cost (no rounding residue).
     """
+    require_permission(actor, "sales.post_salesreturn")
     sales_return = (
         SalesReturn.objects.select_for_update(of=("self",)).select_related("customer").get(pk=sales_return.pk)
     )
@@ -1212,7 +1240,7 @@ def _allocate(
     return rows
 
 
-@transaction.atomic
+@atomic_with_retry
 def customer_receipt_create(
     *,
     customer: Customer,
@@ -1229,6 +1257,7 @@ def customer_receipt_create(
     ``allocations`` None matches oldest first; a list matches as given. What is not matched
     stays on the receipt as an advance (allocate it later with ``customer_receipt_allocate``).
     """
+    require_permission(actor, "sales.add_customerreceipt")
     receipt = CustomerReceipt(
         customer=customer,
         receipt_date=receipt_date,
@@ -1278,11 +1307,12 @@ def customer_receipt_create(
     return receipt
 
 
-@transaction.atomic
+@atomic_with_retry
 def customer_receipt_allocate(
     *, receipt: CustomerReceipt, actor: Any, allocations: Sequence[tuple[Receivable, Decimal]] | None = None
 ) -> CustomerReceipt:
     """Match the unallocated rest of a receipt (an advance) to receivables, oldest first by default."""
+    require_permission(actor, "sales.change_customerreceipt")
     receipt = CustomerReceipt.objects.select_for_update().get(pk=receipt.pk)
     rest = receipt.unallocated_amount
     if rest <= 0:
@@ -1331,9 +1361,10 @@ def customer_receipt_allocate(
 # ---------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@atomic_with_retry
 def customer_tags_set(*, customer: Customer, names: Sequence[str], actor: Any) -> list[CustomerTag]:
     """Give the customer exactly these tags, creating tags that do not exist yet."""
+    require_permission(actor, "sales.change_customertag")
     wanted = []
     for name in names:
         name = name.strip()
@@ -1358,7 +1389,7 @@ def customer_tags_set(*, customer: Customer, names: Sequence[str], actor: Any) -
     return sorted(tags, key=lambda tag: tag.name)
 
 
-@transaction.atomic
+@atomic_with_retry
 def customer_follow_up_create(
     *,
     customer: Customer,
@@ -1370,6 +1401,7 @@ def customer_follow_up_create(
     next_action_date: datetime.date | None = None,
 ) -> CustomerFollowUp:
     """Add an entry to the customer's follow-up log."""
+    require_permission(actor, "sales.add_customerfollowup")
     follow_up = CustomerFollowUp(
         customer=customer,
         date=date,

@@ -5,12 +5,14 @@ import tempfile
 from decimal import Decimal
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, ListView
 from openpyxl import Workbook
@@ -55,8 +57,12 @@ from apps.sales.models import (
 LINES_PREFIX = "lines"
 
 
-def _error_messages(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
+# What a service raises to refuse an action: shown to the user as messages, never as an error page.
+REFUSALS = (ValidationError, PermissionDenied)
+
+
+def _error_messages(request: HttpRequest, error: ValidationError | PermissionDenied) -> None:
+    for message in error.messages if isinstance(error, ValidationError) else [str(error)]:
         messages.error(request, message)
 
 
@@ -140,7 +146,7 @@ def followup_create(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.customer_follow_up_create(customer=customer, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
+        except REFUSALS as error:
             apply_service_error(form, error)
         else:
             messages.success(request, _("Follow-up recorded."))
@@ -158,7 +164,7 @@ def customer_tags_update(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.customer_tags_set(customer=customer, names=form.cleaned_names(), actor=request.user)
-        except ValidationError as error:
+        except REFUSALS as error:
             _error_messages(request, error)
         else:
             messages.success(request, _("Tags saved."))
@@ -288,13 +294,13 @@ def _order_form_page(request: HttpRequest, order=None) -> HttpResponse:
                         order=order, actor=request.user, lines=_order_line_inputs(formset), **form.cleaned_data
                     )
                     messages.success(request, _("Sales order %(number)s saved.") % {"number": order.number})
-            except ValidationError as error:
+            except REFUSALS as error:
                 apply_service_error(form, error)
             else:
                 if "submit" in request.POST:
                     try:
                         services.sales_order_submit(order=order, actor=request.user)
-                    except ValidationError as error:
+                    except REFUSALS as error:
                         _error_messages(request, error)
                 return redirect(order)
         status = 400
@@ -384,12 +390,12 @@ class SalesOrderPrintView(SalesOrderDetailView):
         return {**super().get_context_data(**kwargs), "company": SystemSettings.load()}
 
 
-def _order_command(service, success: str, **extra):
+def _order_command(service, success: Promise, **extra):
     def view(request: HttpRequest, pk: int) -> HttpResponse:
         order = get_object_or_404(selectors.sales_order_list(user=request.user), pk=pk)
         try:
             order = service(order=order, actor=request.user, **extra)
-        except ValidationError as error:
+        except REFUSALS as error:
             _error_messages(request, error)
         else:
             messages.success(request, success % {"number": order.number})
@@ -398,34 +404,39 @@ def _order_command(service, success: str, **extra):
     return view
 
 
+# The success messages are lazy: translated per request, in the user's language.
 order_submit = require_POST(
     permission_required("sales.change_salesorder")(
-        _order_command(services.sales_order_submit, _("Sales order %(number)s submitted."))
+        _order_command(services.sales_order_submit, gettext_lazy("Sales order %(number)s submitted."))
     )
 )
 order_withdraw = require_POST(
     permission_required("sales.change_salesorder")(
-        _order_command(services.sales_order_withdraw, _("Sales order %(number)s withdrawn to draft."))
+        _order_command(services.sales_order_withdraw, gettext_lazy("Sales order %(number)s withdrawn to draft."))
     )
 )
 order_approve = require_POST(
     permission_required("sales.approve_salesorder")(
-        _order_command(services.sales_order_approve, _("Sales order %(number)s approved over the credit limit."))
+        _order_command(
+            services.sales_order_approve, gettext_lazy("Sales order %(number)s approved over the credit limit.")
+        )
     )
 )
 order_reserve = require_POST(
     permission_required("sales.change_salesorder")(
-        _order_command(services.sales_order_reserve_backorders, _("Sales order %(number)s: backorders reserved."))
+        _order_command(
+            services.sales_order_reserve_backorders, gettext_lazy("Sales order %(number)s: backorders reserved.")
+        )
     )
 )
 order_close = require_POST(
     permission_required("sales.change_salesorder")(
-        _order_command(services.sales_order_close, _("Sales order %(number)s closed."))
+        _order_command(services.sales_order_close, gettext_lazy("Sales order %(number)s closed."))
     )
 )
 order_cancel = require_POST(
     permission_required("sales.change_salesorder")(
-        _order_command(services.sales_order_cancel, _("Sales order %(number)s voided."))
+        _order_command(services.sales_order_cancel, gettext_lazy("Sales order %(number)s voided."))
     )
 )
 
@@ -437,7 +448,7 @@ def order_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     allow_backorder = request.POST.get("backorder") == "1"
     try:
         order = services.sales_order_confirm(order=order, actor=request.user, allow_backorder=allow_backorder)
-    except ValidationError as error:
+    except REFUSALS as error:
         _error_messages(request, error)
         if isinstance(error, InsufficientStock):
             messages.warning(
@@ -495,7 +506,7 @@ def _shipment_lines_page(request, *, customer, warehouse, shipment=None) -> Http
                     shipment = services.shipment_update(
                         shipment=shipment, actor=request.user, lines=inputs, **form.cleaned_data
                     )
-            except ValidationError as error:
+            except REFUSALS as error:
                 apply_service_error(form, error)
             else:
                 messages.success(request, _("Delivery %(number)s saved.") % {"number": shipment.number})
@@ -503,7 +514,7 @@ def _shipment_lines_page(request, *, customer, warehouse, shipment=None) -> Http
                     # The draft is kept either way; a refusal to post (short stock) is shown on it.
                     try:
                         services.shipment_post(shipment=shipment, actor=request.user)
-                    except ValidationError as error:
+                    except REFUSALS as error:
                         _error_messages(request, error)
                     else:
                         messages.success(request, _("Delivery %(number)s posted.") % {"number": shipment.number})
@@ -588,7 +599,7 @@ def shipment_post(request: HttpRequest, pk: int) -> HttpResponse:
     shipment = get_object_or_404(selectors.shipment_detail(user=request.user), pk=pk)
     try:
         shipment = services.shipment_post(shipment=shipment, actor=request.user)
-    except ValidationError as error:
+    except REFUSALS as error:
         _error_messages(request, error)
     else:
         messages.success(request, _("Delivery %(number)s posted.") % {"number": shipment.number})
@@ -601,7 +612,7 @@ def shipment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     shipment = get_object_or_404(selectors.shipment_detail(user=request.user), pk=pk)
     try:
         services.shipment_cancel(shipment=shipment, actor=request.user)
-    except ValidationError as error:
+    except REFUSALS as error:
         _error_messages(request, error)
     else:
         messages.success(request, _("Delivery %(number)s voided.") % {"number": shipment.number})
@@ -652,7 +663,7 @@ def return_create(request: HttpRequest, shipment_pk: int) -> HttpResponse:
                 )
                 if "post" in request.POST:
                     services.sales_return_post(sales_return=sales_return, actor=request.user)
-            except ValidationError as error:
+            except REFUSALS as error:
                 apply_service_error(form, error)
             else:
                 messages.success(request, _("Sales return %(number)s saved.") % {"number": sales_return.number})
@@ -699,7 +710,7 @@ def return_post(request: HttpRequest, pk: int) -> HttpResponse:
     sales_return = get_object_or_404(selectors.sales_return_list(user=request.user), pk=pk)
     try:
         services.sales_return_post(sales_return=sales_return, actor=request.user)
-    except ValidationError as error:
+    except REFUSALS as error:
         _error_messages(request, error)
     else:
         messages.success(request, _("Sales return %(number)s posted.") % {"number": sales_return.number})
@@ -712,7 +723,7 @@ def return_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     sales_return = get_object_or_404(selectors.sales_return_list(user=request.user), pk=pk)
     try:
         services.sales_return_cancel(sales_return=sales_return, actor=request.user)
-    except ValidationError as error:
+    except REFUSALS as error:
         _error_messages(request, error)
     else:
         messages.success(request, _("Sales return %(number)s voided.") % {"number": sales_return.number})
@@ -769,7 +780,7 @@ def receipt_create(request: HttpRequest) -> HttpResponse:
         fields = {k: v for k, v in form.cleaned_data.items() if k != "allocation"}
         try:
             receipt = services.customer_receipt_create(actor=request.user, allocations=allocations, **fields)
-        except ValidationError as error:
+        except REFUSALS as error:
             apply_service_error(form, error)
         else:
             messages.success(request, _("Customer receipt %(number)s saved.") % {"number": receipt.number})
@@ -809,7 +820,7 @@ def receipt_allocate(request: HttpRequest, pk: int) -> HttpResponse:
     receipt = get_object_or_404(selectors.receipt_list(user=request.user), pk=pk)
     try:
         services.customer_receipt_allocate(receipt=receipt, actor=request.user)
-    except ValidationError as error:
+    except REFUSALS as error:
         _error_messages(request, error)
     else:
         messages.success(request, _("Customer receipt %(number)s allocated.") % {"number": receipt.number})

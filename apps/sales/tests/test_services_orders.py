@@ -2,7 +2,7 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from apps.core.selectors import audit_trail_for
 from apps.inventory.models import StockBalance
@@ -301,7 +301,7 @@ def test_a_clerk_cannot_give_the_credit_approval(make_user):
     clerk = make_user("sales")
     order = _over_limit_order(clerk)
 
-    with pytest.raises(ValidationError, match=re.escape("Only a manager may approve an order over the credit limit.")):
+    with pytest.raises(PermissionDenied, match=re.escape("Only a manager may approve an order over the credit limit.")):
         sales_order_approve(order=order, actor=clerk)
     order.refresh_from_db()
     assert order.credit_approved_by is None

@@ -24,8 +24,9 @@ def documents(make_user):
     CustomerFollowUpFactory(customer=customer, next_action="Send samples")
     order = make_order(customer=customer, warehouse=warehouse, lines=[(product, 5)], confirm=True)
     draft = make_order(customer=customer, warehouse=warehouse, lines=[(product, 1)])
-    shipment = make_shipment(order, [3])
-    sales_return = make_return(shipment, [1])
+    # Dated today: the customer page sums up the current month.
+    shipment = make_shipment(order, [3], ship_date=timezone.localdate())
+    sales_return = make_return(shipment, [1], return_date=timezone.localdate())
     receipt = customer_receipt_create(
         customer=customer, receipt_date=timezone.localdate(), amount=D("10"), actor=make_user("sales")
     )
