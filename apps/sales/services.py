@@ -28,10 +28,12 @@ from apps.core.fields import MONEY_QUANT, PRICE_QUANT, ZERO
 from apps.core.models import AuditAction
 from apps.core.permissions import require_permission
 from apps.core.services import audit_record, document_number_next, model_changes
+from apps.core.subledger import allocation_entries, money_entries
 from apps.inventory.models import MovementType
 from apps.inventory.services import InsufficientStock, ReservationLine, StockLine, stock_post, stock_reserve
 from apps.masterdata.models import Customer, PriceLevel, Product, ProductUnit, Unit, Warehouse
 from apps.sales.models import (
+    RECEIVABLES,
     CustomerFollowUp,
     CustomerReceipt,
     CustomerTag,
@@ -872,7 +874,7 @@ def shipment_post(*, shipment: Shipment, actor: Any) -> Shipment:
     ReceivableEntry.objects.create(
         customer=shipment.customer,
         receivable=receivable,
-        entry_date=shipment.ship_date,
+        document_date=shipment.ship_date,
         kind=EntryKind.SHIPMENT,
         document_number=shipment.number,
         amount=shipment.total_amount,
@@ -1154,7 +1156,7 @@ def sales_return_post(*, sales_return: SalesReturn, actor: Any) -> SalesReturn:
     ReceivableEntry.objects.create(
         customer_id=sales_return.customer_id,
         receivable=receivable,
-        entry_date=sales_return.return_date,
+        document_date=sales_return.return_date,
         kind=EntryKind.RETURN,
         document_number=sales_return.number,
         amount=-sales_return.total_amount,
@@ -1274,29 +1276,15 @@ def customer_receipt_create(
     rows = _allocate(receipt=receipt, amount=amount, allocations=allocations)
     receipt.allocated_amount = sum((row.amount for row in rows), ZERO)
     receipt.save(update_fields=["allocated_amount"])
-    entries = [
-        ReceivableEntry(
-            customer=customer,
-            receivable=row.receivable,
-            entry_date=receipt_date,
-            kind=EntryKind.RECEIPT,
-            document_number=receipt.number,
-            amount=-row.amount,
-            receipt=receipt,
-        )
-        for row in rows
-    ]
-    if receipt.unallocated_amount:
-        entries.append(
-            ReceivableEntry(
-                customer=customer,
-                entry_date=receipt_date,
-                kind=EntryKind.RECEIPT,
-                document_number=receipt.number,
-                amount=-receipt.unallocated_amount,
-                receipt=receipt,
-            )
-        )
+    entries = money_entries(
+        RECEIVABLES,
+        party=customer,
+        document_date=receipt_date,
+        document_number=receipt.number,
+        amount=amount,
+        allocations=[(row.receivable, row.amount) for row in rows],
+        receipt=receipt,
+    )
     ReceivableEntry.objects.bulk_create(entries)
     audit_record(
         actor=actor,
@@ -1324,28 +1312,14 @@ def customer_receipt_allocate(
     receipt.allocated_amount += allocated
     receipt.save(update_fields=["allocated_amount", "updated_at"])
     # The advance moves onto the receivables, on the receipt's date.
-    entries = [
-        ReceivableEntry(
-            customer_id=receipt.customer_id,
-            entry_date=receipt.receipt_date,
-            kind=EntryKind.RECEIPT,
-            document_number=receipt.number,
-            amount=allocated,
-            receipt=receipt,
-        ),
-        *(
-            ReceivableEntry(
-                customer_id=receipt.customer_id,
-                receivable=row.receivable,
-                entry_date=receipt.receipt_date,
-                kind=EntryKind.RECEIPT,
-                document_number=receipt.number,
-                amount=-row.amount,
-                receipt=receipt,
-            )
-            for row in rows
-        ),
-    ]
+    entries = allocation_entries(
+        RECEIVABLES,
+        party=receipt.customer_id,
+        document_date=receipt.receipt_date,
+        document_number=receipt.number,
+        allocations=[(row.receivable, row.amount) for row in rows],
+        receipt=receipt,
+    )
     ReceivableEntry.objects.bulk_create(entries)
     audit_record(
         actor=actor,
