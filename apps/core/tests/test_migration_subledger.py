@@ -12,8 +12,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 D = Decimal
 DAY = datetime.date(2026, 3, 1)
-BEFORE = [("procurement", "0001_purchasing"), ("sales", "0001_sales_documents")]
-AFTER = [("procurement", "0003_payments_as_entries"), ("sales", "0003_collection_kind")]
+BEFORE = [("procurement", "0002_documents_on_the_core"), ("sales", "0002_documents_on_the_core")]
+AFTER = [("procurement", "0004_payments_as_entries"), ("sales", "0004_collection_kind")]
 
 
 def migrate(targets):

@@ -3,7 +3,7 @@
 Each payment allocation becomes a ``payment`` entry of −amount on its receipt, and the unallocated
 rest of each payment an entry without a receipt (paid on account), all dated on the payment date,
 so outstanding amounts, reports and ageing are sums of ``Payable`` rows alone. Every row is kept;
-reversing deletes the payment entries again. Apart from 0002 so that PostgreSQL never alters the
+reversing deletes the payment entries again. Apart from 0003 so that PostgreSQL never alters the
 table with row changes pending in the same transaction."""
 
 from django.db import migrations
@@ -57,7 +57,7 @@ def entries_to_payments(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("procurement", "0002_subledger_entries"),
+        ("procurement", "0003_subledger_entries"),
     ]
 
     operations = [

@@ -1,5 +1,5 @@
 """The money kind of receivable entries is ``collection`` (a customer receipt of money, 收款单);
-"receipt" alone is goods in purchasing. Apart from 0002 so that PostgreSQL never alters the table
+"receipt" alone is goods in purchasing. Apart from 0003 so that PostgreSQL never alters the table
 with row changes pending in the same transaction."""
 
 from django.db import migrations
@@ -15,7 +15,7 @@ def restore_money_kind(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sales", "0002_subledger_entries"),
+        ("sales", "0003_subledger_entries"),
     ]
 
     operations = [

@@ -1,6 +1,6 @@
 """Receivable entries take the shared sub-ledger shape (apps.core.subledger): ``entry_date`` becomes
 ``document_date``, numbers up to 40 characters, a creation time, and the money kind ``collection``
-(0003 renames the rows). Every row is kept."""
+(0004 renames the rows). Every row is kept."""
 
 import django.utils.timezone
 from django.db import migrations, models
@@ -10,7 +10,7 @@ import apps.core.fields
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("sales", "0001_sales_documents"),
+        ("sales", "0002_documents_on_the_core"),
     ]
 
     operations = [

@@ -1,12 +1,12 @@
 """Payables become the shared sub-ledger (apps.core.subledger): a ``payment`` kind, entries without a
-receipt (paid on account) and a link to the payment. The rows are written by 0003."""
+receipt (paid on account) and a link to the payment. The rows are written by 0004."""
 
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("procurement", "0001_purchasing"),
+        ("procurement", "0002_documents_on_the_core"),
     ]
 
     operations = [
