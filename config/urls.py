@@ -27,6 +27,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
 ]
 
+handler500 = "apps.core.views.server_error"  # a busy database answers 503 "busy, try again"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

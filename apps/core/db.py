@@ -19,12 +19,28 @@ MAX_ATTEMPTS = 5
 RETRYABLE_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
 
 
-def _is_retryable(error: OperationalError) -> bool:
+# ... and the ones that mean "someone else holds what this needs": answered "busy, try again".
+BUSY_SQLSTATES = {*RETRYABLE_SQLSTATES, "55P03"}  # lock_not_available (lock_timeout, NOWAIT)
+SQLITE_BUSY_MESSAGES = ("database is locked", "database table is locked")
+
+
+def _sqlstate(error: OperationalError) -> str | None:
     cause = error.__cause__
-    sqlstate = getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)
-    if sqlstate in RETRYABLE_SQLSTATES:
+    return getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)
+
+
+def _is_retryable(error: OperationalError) -> bool:
+    if _sqlstate(error) in RETRYABLE_SQLSTATES:
         return True
     return connection.vendor == "sqlite" and "database is locked" in str(error)
+
+
+def is_busy_error(error: BaseException) -> bool:
+    """Whether ``error`` means the database was busy (deadlock, serialization failure, lock timeout,
+    SQLite's "database is locked"): nothing was written and the same request may succeed later."""
+    if not isinstance(error, OperationalError):
+        return False
+    return _sqlstate(error) in BUSY_SQLSTATES or any(text in str(error) for text in SQLITE_BUSY_MESSAGES)
 
 
 def atomic_with_retry(func: Callable[P, R]) -> Callable[P, R]:

@@ -1,5 +1,5 @@
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from apps.core.models import SystemSettings
 from apps.core.services import EDITABLE_SETTINGS
@@ -11,9 +11,14 @@ class SystemSettingsForm(forms.ModelForm):
         fields = EDITABLE_SETTINGS
 
 
-def apply_service_error(form: forms.BaseForm, error: ValidationError) -> None:
-    """Put a service's ValidationError back onto the form, field by field where it can."""
-    if hasattr(error, "error_dict"):
+def apply_service_error(form: forms.BaseForm, error: ValidationError | PermissionDenied) -> None:
+    """Put a service's ValidationError back onto the form, field by field where it can.
+
+    A ``PermissionDenied`` (the service's own permission check) becomes a form-wide error.
+    """
+    if isinstance(error, PermissionDenied):
+        form.add_error(None, str(error))
+    elif hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
             form.add_error(field if field in form.fields else None, errors)
     else:

@@ -19,9 +19,11 @@ decorator innermost.
 
 import inspect
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import permission_required as django_permission_required
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
 
 V = TypeVar("V", bound=Callable)
 
@@ -80,3 +82,13 @@ def _django_decorator_permissions(view: Callable) -> tuple[str, ...]:
                     return (perms,) if isinstance(perms, str) else tuple(perms)
         func = getattr(func, "__wrapped__", None)
     return ()
+
+
+def require_permission(actor: Any, permission: str) -> None:
+    """A service's own check: raise ``PermissionDenied`` unless ``actor`` holds ``permission``.
+
+    Services check the permission of the action they perform, whoever calls them (a view, a
+    command, an import job); views translate the refusal into a message.
+    """
+    if actor is None or not actor.has_perm(permission):
+        raise PermissionDenied(_("You do not have permission to do this."))

@@ -1,3 +1,5 @@
+import sys
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -5,9 +7,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
+from django.views.defaults import server_error as django_server_error
 from django.views.generic import FormView, ListView, TemplateView
 
+from apps.core.db import is_busy_error
 from apps.core.forms import SystemSettingsForm, apply_service_error
+from apps.core.middleware import busy_response
 from apps.core.mixins import PaginatedListMixin, PermissionMixin
 from apps.core.models import SystemSettings
 from apps.core.selectors import audit_log_list
@@ -57,3 +62,11 @@ class AuditLogListView(PermissionMixin, PaginatedListMixin, ListView):
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """``handler500``: a busy database is 503 "busy, try again" (see ``BusyDatabaseMiddleware``)."""
+    error = sys.exc_info()[1]
+    if error is not None and is_busy_error(error):
+        return busy_response(request, error)
+    return django_server_error(request)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.documents.models import Document, DocumentLine
 from apps.core.fields import MoneyField, PriceField, QuantityField, RateField, UnitCostField
 from apps.core.models import TimeStampedModel
+from apps.core.subledger import Subledger, SubledgerAllocation, SubledgerEntry
 from apps.inventory.documents.models import StockDocument, StockDocumentLine
 from apps.masterdata.models import Product, Supplier, Unit, Warehouse
 
@@ -350,19 +351,27 @@ class PurchaseReturnLine(StockDocumentLine):
 class PayableKind(models.TextChoices):
     RECEIPT = "receipt", _("Purchase receipt")
     RETURN = "return", _("Purchase return")
+    PAYMENT = "payment", _("Supplier payment")
 
 
-class Payable(models.Model):
-    """An amount owed to a supplier (应付账款), signed: a posted receipt owes, a return credits.
+class Payable(SubledgerEntry):
+    """The payables sub-ledger (应付账款, ``apps.core.subledger``): one signed amount per event.
 
-    Every row belongs to one receipt (a return's credit to the receipt it returns against), so
-    the outstanding amount of a receipt is its payables minus the payments allocated to it.
+    A posted receipt owes its total (+), a return credits the receipt it returns against (−), a
+    payment subtracts each allocation from its receipt and the unallocated rest with no receipt
+    (paid on account). A receipt's outstanding amount, a supplier's balance, statements and
+    ageing as of any date are sums of these rows.
     """
 
     supplier = models.ForeignKey(Supplier, verbose_name=_("supplier"), on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(_("type"), max_length=10, choices=PayableKind.choices)
     receipt = models.ForeignKey(
-        GoodsReceipt, verbose_name=_("purchase receipt"), on_delete=models.PROTECT, related_name="payables"
+        GoodsReceipt,
+        verbose_name=_("purchase receipt"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payables",
     )
     purchase_return = models.OneToOneField(
         PurchaseReturn,
@@ -372,16 +381,19 @@ class Payable(models.Model):
         on_delete=models.PROTECT,
         related_name="payable",
     )
-    document_number = models.CharField(_("document no."), max_length=40)
-    document_date = models.DateField(_("date"))
+    payment = models.ForeignKey(
+        "SupplierPayment",
+        verbose_name=_("supplier payment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entries",
+    )
     due_date = models.DateField(_("due date"))
-    amount = MoneyField(_("amount"))
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(SubledgerEntry.Meta):
         verbose_name = _("payable")
         verbose_name_plural = _("accounts payable")
-        ordering = ["document_date", "id"]
         indexes = [models.Index(fields=["supplier", "document_date"], name="proc_payable_sup_date_idx")]
         constraints = [
             models.UniqueConstraint(
@@ -389,8 +401,16 @@ class Payable(models.Model):
             ),
         ]
 
-    def __str__(self) -> str:
-        return f"{self.document_number} {self.amount}"
+
+PAYABLES = Subledger(
+    entry_model=Payable,
+    party_field="supplier",
+    item_field="receipt",
+    item_date_path="receipt__receipt_date",
+    item_due_path=None,
+    money_kind=PayableKind.PAYMENT,
+    kind_order=(PayableKind.RECEIPT, PayableKind.RETURN, PayableKind.PAYMENT),
+)
 
 
 class SupplierPayment(TimeStampedModel):
@@ -422,12 +442,11 @@ class SupplierPayment(TimeStampedModel):
         return reverse("procurement:supplierpayment_detail", args=[self.pk])
 
 
-class PaymentAllocation(models.Model):
+class PaymentAllocation(SubledgerAllocation):
     payment = models.ForeignKey(SupplierPayment, on_delete=models.CASCADE, related_name="allocations")
     receipt = models.ForeignKey(
         GoodsReceipt, verbose_name=_("purchase receipt"), on_delete=models.PROTECT, related_name="allocations"
     )
-    amount = MoneyField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
 
     class Meta:
         verbose_name = _("payment allocation")

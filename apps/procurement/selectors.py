@@ -25,14 +25,16 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Least, TruncMonth
 from django.utils import timezone
 
+from apps.core import subledger
 from apps.core.fields import MONEY_QUANT, PRICE_QUANT, ZERO
 from apps.inventory.documents.scope import warehouse_scoped
 from apps.masterdata.models import Product, ProductUnit, Supplier
 from apps.procurement.models import (
+    PAYABLES,
     DocumentStatus,
     GoodsReceipt,
     GoodsReceiptLine,
-    Payable,
+    PayableKind,
     PaymentAllocation,
     PurchaseOrder,
     PurchaseOrderLine,
@@ -245,20 +247,19 @@ def _sum_subquery(queryset: QuerySet, group_field: str, field: str) -> Coalesce:
 
 
 def receipts_with_outstanding(*, supplier_id: int | None = None, as_of: datetime.date | None = None) -> QuerySet:
-    """Posted receipts annotated with ``payable_amount``, ``paid_amount`` and ``outstanding``."""
-    payables = Payable.objects.filter(receipt=OuterRef("pk"))
-    allocations = PaymentAllocation.objects.filter(receipt=OuterRef("pk"))
-    if as_of is not None:
-        payables = payables.filter(document_date__lte=as_of)
-        allocations = allocations.filter(payment__payment_date__lte=as_of)
+    """Posted receipts annotated with ``payable_amount`` (owed less returns), ``paid_amount`` and
+    ``outstanding``: sums of the receipt's entries in the payables sub-ledger."""
+    dated = Q() if as_of is None else Q(document_date__lte=as_of)
     queryset = GoodsReceipt.objects.filter(status=DocumentStatus.POSTED).select_related("supplier")
     if supplier_id is not None:
         queryset = queryset.filter(supplier_id=supplier_id)
     if as_of is not None:
         queryset = queryset.filter(receipt_date__lte=as_of)
     return queryset.annotate(
-        payable_amount=_sum_subquery(payables, "receipt", "amount"),
-        paid_amount=_sum_subquery(allocations, "receipt", "amount"),
+        payable_amount=subledger.item_sum(PAYABLES, condition=dated & ~Q(kind=PayableKind.PAYMENT)),
+        paid_amount=ExpressionWrapper(
+            -subledger.item_sum(PAYABLES, condition=dated & Q(kind=PayableKind.PAYMENT)), output_field=MONEY
+        ),
         outstanding=ExpressionWrapper(F("payable_amount") - F("paid_amount"), output_field=MONEY),
     ).order_by("receipt_date", "id")
 
@@ -266,73 +267,48 @@ def receipts_with_outstanding(*, supplier_id: int | None = None, as_of: datetime
 AGEING_BUCKETS = (("age_0_30", 0, 30), ("age_31_60", 31, 60), ("age_61_90", 61, 90), ("age_90_plus", 91, None))
 
 
-def _age_condition(prefix: str, as_of: datetime.date, low: int, high: int | None) -> Q:
-    """Receipts ``low``..``high`` days old on ``as_of`` (by receipt date)."""
-    condition = Q(**{f"{prefix}__lte": as_of - datetime.timedelta(days=low)})
-    if high is not None:
-        condition &= Q(**{f"{prefix}__gte": as_of - datetime.timedelta(days=high)})
-    return condition
-
-
 def payables_report(
     *, date_from: datetime.date, date_to: datetime.date, supplier_id: int | None = None
 ) -> QuerySet[Supplier]:
     """Per supplier: opening, new (receipts), returns, paid, outstanding and ageing as of ``date_to``.
 
-    Opening = payables − payments dated before ``date_from``; new / returns / paid are dated in
-    the period; outstanding = opening + new − returns − paid. Ageing splits what is still owed on
-    each receipt on ``date_to`` by the receipt's age (days since the receipt date): 0–30, 31–60,
-    61–90, over 90. Payments not matched to any receipt are ``unallocated`` (paid on account), so
-    outstanding = Σ buckets − unallocated. One query, one row per supplier.
+    All from the payables sub-ledger (``apps.core.subledger.ageing``): opening = entries dated
+    before ``date_from``; new / returns / paid are dated in the period; outstanding = opening + new
+    − returns − paid. Ageing splits what is still owed on each receipt on ``date_to`` by the
+    receipt's age (days since the receipt date): 0–30, 31–60, 61–90, over 90. Payments not
+    matched to any receipt are ``unallocated`` (paid on account), so outstanding = Σ buckets −
+    unallocated. One query, one row per supplier.
     """
-    payables = Payable.objects.filter(supplier_id=OuterRef("pk"))
-    payments = SupplierPayment.objects.filter(supplier_id=OuterRef("pk"))
-    allocations = PaymentAllocation.objects.filter(receipt__supplier_id=OuterRef("pk"))
-    annotations = {
-        "opening_payable": _sum_subquery(payables.filter(document_date__lt=date_from), "supplier", "amount"),
-        "opening_paid": _sum_subquery(payments.filter(payment_date__lt=date_from), "supplier", "amount"),
-        "new_amount": _sum_subquery(
-            payables.filter(kind="receipt", document_date__range=(date_from, date_to)), "supplier", "amount"
-        ),
-        "returned_credit": _sum_subquery(
-            payables.filter(kind="return", document_date__range=(date_from, date_to)), "supplier", "amount"
-        ),
-        "paid_amount": _sum_subquery(payments.filter(payment_date__range=(date_from, date_to)), "supplier", "amount"),
-        "allocated_to_date": _sum_subquery(
-            allocations.filter(payment__payment_date__lte=date_to), "receipt__supplier", "amount"
-        ),
-    }
-    for name, low, high in AGEING_BUCKETS:
-        owed = payables.filter(document_date__lte=date_to).filter(
-            _age_condition("receipt__receipt_date", date_to, low, high)
-        )
-        paid = allocations.filter(payment__payment_date__lte=date_to).filter(
-            _age_condition("receipt__receipt_date", date_to, low, high)
-        )
-        annotations[f"{name}_owed"] = _sum_subquery(owed, "supplier", "amount")
-        annotations[f"{name}_paid"] = _sum_subquery(paid, "receipt__supplier", "amount")
     queryset = Supplier.objects.all()
     if supplier_id is not None:
         queryset = queryset.filter(pk=supplier_id)
-    queryset = queryset.annotate(**annotations).annotate(
-        opening=F("opening_payable") - F("opening_paid"),
-        returned=-F("returned_credit"),
-        outstanding=F("opening_payable")
-        - F("opening_paid")
-        + F("new_amount")
-        + F("returned_credit")
-        - F("paid_amount"),
-        unallocated=F("opening_paid") + F("paid_amount") - F("allocated_to_date"),
-        **{name: F(f"{name}_owed") - F(f"{name}_paid") for name, _low, _high in AGEING_BUCKETS},
+    queryset = subledger.ageing(
+        PAYABLES,
+        queryset,
+        date_from=date_from,
+        date_to=date_to,
+        buckets=AGEING_BUCKETS,
+        kinds={
+            "new_amount": PayableKind.RECEIPT,
+            "returned_credit": PayableKind.RETURN,
+            "paid_sum": PayableKind.PAYMENT,
+        },
+    ).annotate(
+        returned=ExpressionWrapper(-F("returned_credit"), output_field=MONEY),
+        paid_amount=ExpressionWrapper(-F("paid_sum"), output_field=MONEY),
+        outstanding=F("closing"),
+        unallocated=ExpressionWrapper(-F("unapplied"), output_field=MONEY),
     )
-    active = (
-        Q(opening_payable__gt=0)
-        | Q(opening_paid__gt=0)
-        | Q(new_amount__gt=0)
-        | Q(returned_credit__lt=0)
-        | Q(paid_amount__gt=0)
-    )
+    active = ~Q(opening=0) | ~Q(closing=0) | Q(new_amount__gt=0) | Q(returned_credit__lt=0) | Q(paid_sum__lt=0)
     return queryset.filter(active).order_by("code")
+
+
+def supplier_statement(
+    *, supplier: Supplier, date_from: datetime.date, date_to: datetime.date
+) -> tuple[Decimal, QuerySet, Decimal]:
+    """(opening balance, the period's entries per document with a running ``balance``, closing):
+    ``apps.core.subledger.statement`` over the payables sub-ledger."""
+    return subledger.statement(PAYABLES, party=supplier, date_from=date_from, date_to=date_to)
 
 
 def payables_totals(rows: QuerySet[Supplier]) -> dict:

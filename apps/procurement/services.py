@@ -46,10 +46,12 @@ from apps.core.documents.registry import register
 from apps.core.fields import COST_QUANT, PRICE_QUANT, QUANTITY_QUANT, ZERO
 from apps.core.models import AuditAction, SystemSettings
 from apps.core.services import audit_record, document_number_next, model_changes
+from apps.core.subledger import allocation_entries, money_entries
 from apps.inventory.models import MovementType
 from apps.inventory.services import StockLine, document_post
 from apps.masterdata.models import Product, ProductUnit, Supplier, Unit, Warehouse
 from apps.procurement.models import (
+    PAYABLES,
     DocumentStatus,
     GoodsReceipt,
     GoodsReceiptLine,
@@ -1265,7 +1267,7 @@ def supplier_payment_create(
     ``auto_allocate`` oldest outstanding receipt first. What is not matched stays on account.
     Locks the supplier row so two payments never match the same outstanding amount."""
     _require(actor, "procurement.add_supplierpayment")
-    Supplier.objects.select_for_update().filter(pk=supplier.pk).first()
+    Supplier.objects.select_for_update(no_key=True).filter(pk=supplier.pk).first()
     payment_date = payment_date or timezone.localdate()
     payment = SupplierPayment(
         number=document_number_next(prefix="FKD", day=payment_date),
@@ -1280,6 +1282,18 @@ def supplier_payment_create(
     payment.full_clean()
     payment.save()
     created = _allocate(payment=payment, available=payment.amount, allocations=allocations, auto=auto_allocate)
+    Payable.objects.bulk_create(
+        money_entries(
+            PAYABLES,
+            party=supplier,
+            document_date=payment.payment_date,
+            document_number=payment.number,
+            amount=payment.amount,
+            allocations=[(allocation.receipt, allocation.amount) for allocation in created],
+            payment=payment,
+            due_date=payment.payment_date,
+        )
+    )
     audit_record(
         actor=actor,
         action=AuditAction.CREATED,
@@ -1298,7 +1312,7 @@ def supplier_payment_allocate(
 ) -> SupplierPayment:
     """Match the unallocated rest of a payment: the given allocations, else oldest receipt first."""
     _require(actor, "procurement.change_supplierpayment")
-    Supplier.objects.select_for_update().filter(pk=payment.supplier_id).first()
+    Supplier.objects.select_for_update(no_key=True).filter(pk=payment.supplier_id).first()
     payment = SupplierPayment.objects.select_related("supplier").get(pk=payment.pk)
     allocated = sum(payment.allocations.values_list("amount", flat=True), ZERO)
     available = payment.amount - allocated
@@ -1313,6 +1327,18 @@ def supplier_payment_allocate(
         allocations=allocations,
         auto=not allocations,
         exclude=frozenset(existing),
+    )
+    # The money paid on account moves onto the receipts, on the payment's date.
+    Payable.objects.bulk_create(
+        allocation_entries(
+            PAYABLES,
+            party=payment.supplier_id,
+            document_date=payment.payment_date,
+            document_number=payment.number,
+            allocations=[(allocation.receipt, allocation.amount) for allocation in created],
+            payment=payment,
+            due_date=payment.payment_date,
+        )
     )
     audit_record(
         actor=actor,

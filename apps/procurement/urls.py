@@ -48,6 +48,7 @@ urlpatterns = [
     path("payments/<int:pk>/", views.SupplierPaymentDetailView.as_view(), name="supplierpayment_detail"),
     path("payments/<int:pk>/allocate/", views.SupplierPaymentAllocateView.as_view(), name="supplierpayment_allocate"),
     path("payables/", views.PayablesReportView.as_view(), name="payables_report"),
+    path("suppliers/<int:pk>/statement/", views.SupplierStatementView.as_view(), name="supplier_statement"),
     # supplier price list, scorecard and comparison
     path("prices/", views.SupplierPriceListView.as_view(), name="supplierprice_list"),
     path("prices/new/", views.SupplierPriceEditView.as_view(), name="supplierprice_create"),

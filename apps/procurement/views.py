@@ -882,6 +882,31 @@ class PayablesReportView(PermissionMixin, TemplateView):
         }
 
 
+class SupplierStatementView(PermissionMixin, DetailView):
+    """对账单: a supplier's payables entries in a period with a running balance (from the sub-ledger)."""
+
+    permission_required = "procurement.view_payable"
+    template_name = "procurement/supplier_statement.html"
+    context_object_name = "supplier"
+    model = Supplier
+
+    def get_context_data(self, **kwargs):
+        form = PayablesReportForm(self.request.GET or None)
+        date_from, date_to = form.period()
+        opening, rows, closing = selectors.supplier_statement(
+            supplier=self.object, date_from=date_from, date_to=date_to
+        )
+        return {
+            **super().get_context_data(**kwargs),
+            "form": form,
+            "date_from": date_from,
+            "date_to": date_to,
+            "opening": opening,
+            "rows": rows,
+            "closing": closing,
+        }
+
+
 class SupplierScorecardView(PermissionMixin, DetailView):
     """A supplier's figures: scorecard with a monthly trend, payables and ageing, open orders."""
 

@@ -21,6 +21,7 @@ from django.utils.translation import pgettext_lazy
 from apps.core.documents.models import Document, DocumentLine
 from apps.core.fields import ZERO, MoneyField, PriceField, QuantityField, RateField, UnitCostField
 from apps.core.models import TimeStampedModel
+from apps.core.subledger import Subledger, SubledgerAllocation, SubledgerEntry
 from apps.inventory.documents.models import StockDocument, StockDocumentLine
 from apps.inventory.models import StockMovement
 from apps.masterdata.models import Customer, Product, Unit, Warehouse
@@ -471,12 +472,11 @@ class CustomerReceipt(TimeStampedModel):
         return self.amount - self.allocated_amount
 
 
-class ReceiptAllocation(models.Model):
+class ReceiptAllocation(SubledgerAllocation):
     receipt = models.ForeignKey(CustomerReceipt, on_delete=models.CASCADE, related_name="allocations")
     receivable = models.ForeignKey(
         Receivable, verbose_name=_("accounts receivable"), on_delete=models.PROTECT, related_name="allocations"
     )
-    amount = MoneyField(_("amount"), validators=[MinValueValidator(Decimal("0.01"))])
 
     class Meta:
         verbose_name = _("receipt allocation")
@@ -493,16 +493,17 @@ class ReceiptAllocation(models.Model):
 class EntryKind(models.TextChoices):
     SHIPMENT = "shipment", _("Sales delivery")
     RETURN = "return", _("Sales return")
-    RECEIPT = "receipt", _("Customer receipt")
+    # Money from the customer (收款单); "receipt" alone is goods in purchasing.
+    COLLECTION = "collection", _("Customer receipt")
 
 
-class ReceivableEntry(models.Model):
-    """The receivables sub-ledger: one signed amount per event (+ owed, − credited or received).
+class ReceivableEntry(SubledgerEntry):
+    """The receivables sub-ledger (``apps.core.subledger``): one signed amount per event.
 
     A shipment adds its total; a return subtracts its total from that shipment's receivable;
-    a receipt subtracts each allocation from its receivable and any unallocated rest with no
-    receivable (an advance). Balances, statements and ageing as of any date are sums of these
-    rows; ``Receivable`` keeps the current totals for locking and matching.
+    a customer receipt subtracts each allocation from its receivable and any unallocated rest
+    with no receivable (an advance). Balances, statements and ageing as of any date are sums of
+    these rows; ``Receivable`` keeps the current totals for locking and matching.
     """
 
     customer = models.ForeignKey(
@@ -516,21 +517,25 @@ class ReceivableEntry(models.Model):
         on_delete=models.PROTECT,
         related_name="entries",
     )
-    entry_date = models.DateField(_("date"))
     kind = models.CharField(_("type"), max_length=16, choices=EntryKind.choices)
-    document_number = models.CharField(_("document no."), max_length=20)
-    amount = MoneyField(_("amount"))
     shipment = models.ForeignKey(Shipment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     sales_return = models.ForeignKey(SalesReturn, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     receipt = models.ForeignKey(
         CustomerReceipt, null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
     )
 
-    class Meta:
+    class Meta(SubledgerEntry.Meta):
         verbose_name = _("receivable entry")
         verbose_name_plural = _("receivable entries")
-        ordering = ["entry_date", "id"]
-        indexes = [models.Index(fields=["customer", "entry_date"], name="sales_recentry_cust_date_idx")]
+        indexes = [models.Index(fields=["customer", "document_date"], name="sales_recentry_cust_date_idx")]
 
-    def __str__(self) -> str:
-        return f"{self.document_number} {self.amount}"
+
+RECEIVABLES = Subledger(
+    entry_model=ReceivableEntry,
+    party_field="customer",
+    item_field="receivable",
+    item_date_path="receivable__document_date",
+    item_due_path="receivable__due_date",
+    money_kind=EntryKind.COLLECTION,
+    kind_order=(EntryKind.SHIPMENT, EntryKind.RETURN, EntryKind.COLLECTION),
+)

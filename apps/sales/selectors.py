@@ -10,7 +10,6 @@ from django.db.models import (
     Count,
     DecimalField,
     Exists,
-    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,
@@ -22,16 +21,19 @@ from django.db.models import (
     When,
     Window,
 )
-from django.db.models.functions import Ceil, Coalesce, CumeDist, Round
+from django.db.models.functions import Ceil, Coalesce, CumeDist
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.roles import Role
+from apps.core import subledger
 from apps.core.fields import MONEY_QUANT, ZERO
+from apps.core.subledger import cents, money_sum
 from apps.inventory.documents.scope import warehouse_scoped
 from apps.inventory.models import StockBalance
 from apps.masterdata.models import Customer
 from apps.sales.models import (
     OPEN_ORDER_STATUSES,
+    RECEIVABLES,
     CustomerFollowUp,
     CustomerReceipt,
     CustomerTag,
@@ -49,22 +51,6 @@ from apps.sales.models import (
 MONEY_OUTPUT = DecimalField(max_digits=18, decimal_places=2)
 QUANTITY_OUTPUT = DecimalField(max_digits=18, decimal_places=4)
 ZERO_MONEY = Value(ZERO, output_field=MONEY_OUTPUT)
-
-
-def money_sum(expression: Any, **kwargs: Any) -> ExpressionWrapper:
-    """SUM of money rounded to the cent in SQL, 0 when there are no rows.
-
-    SQLite sums decimals as floats (0.1 + 0.2 ≠ 0.3); rounding in the query keeps the result
-    exact to the cent on both databases, so comparisons with 0 and with limits hold.
-    """
-    rounded = Round(Coalesce(Sum(expression, **kwargs), ZERO_MONEY), 2, output_field=MONEY_OUTPUT)
-    # + 0 turns SQLite's -0.0 (a float sum rounded from just below zero) into 0.
-    return ExpressionWrapper(rounded + ZERO_MONEY, output_field=MONEY_OUTPUT)
-
-
-def cents(value: Decimal | float | None) -> Decimal:
-    """An aggregate() result as an exact amount to the cent."""
-    return Decimal(str(value or 0)).quantize(MONEY_QUANT)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -209,7 +195,7 @@ def open_receivables(customer: Customer) -> QuerySet[Receivable]:
 def customer_credit_position(customer: Customer, *, exclude_order: SalesOrder | None = None) -> dict[str, Any]:
     """Limit (None = no limit), receivables outstanding, value still to ship on approved orders,
     and the credit still available (None without a limit). Three queries."""
-    outstanding = cents(ReceivableEntry.objects.filter(customer=customer).aggregate(total=Sum("amount"))["total"])
+    outstanding = subledger.balance(RECEIVABLES, customer)
     open_orders = SalesOrder.objects.filter(customer=customer, status__in=OPEN_ORDER_STATUSES)
     if exclude_order is not None and exclude_order.pk:
         open_orders = open_orders.exclude(pk=exclude_order.pk)
@@ -227,7 +213,7 @@ def customer_credit_position(customer: Customer, *, exclude_order: SalesOrder | 
     return {"limit": limit, "outstanding": outstanding, "open_orders": open_value, "available": available}
 
 
-AGEING_BUCKETS = ((0, 30), (31, 60), (61, 90), (91, None))
+AGEING_BUCKETS = (("age_0", 0, 30), ("age_31", 31, 60), ("age_61", 61, 90), ("age_91", 91, None))
 
 
 def receivables_report(
@@ -235,38 +221,19 @@ def receivables_report(
 ) -> QuerySet[Customer]:
     """Per customer: opening balance, new (deliveries), returned, received, closing balance, and the
     closing balance aged by document date as of ``date_to`` (0–30, 31–60, 61–90, 90+ days), the
-    overdue part and unapplied receipts. One grouped query over the receivables sub-ledger."""
-    entries = "sales_receivable_entries"
-    in_range = Q(**{f"{entries}__entry_date__gte": date_from, f"{entries}__entry_date__lte": date_to})
-    until_end = Q(**{f"{entries}__entry_date__lte": date_to})
-
-    def total(condition: Q):
-        return money_sum(f"{entries}__amount", filter=condition)
-
-    def reduction(condition: Q):  # returns and receipts are negative entries, shown as positive amounts
-        return money_sum(-F(f"{entries}__amount"), filter=condition)
-
-    def kind(value: str) -> Q:
-        return Q(**{f"{entries}__kind": value})
-
-    doc_date = f"{entries}__receivable__document_date"
-    buckets = {}
-    for low, high in AGEING_BUCKETS:
-        condition = until_end & Q(**{f"{doc_date}__lte": date_to - datetime.timedelta(days=low)})
-        if high is not None:
-            condition &= Q(**{f"{doc_date}__gte": date_to - datetime.timedelta(days=high)})
-        buckets[f"age_{low}"] = total(condition)
+    overdue part and unapplied receipts. One query over the receivables sub-ledger
+    (``apps.core.subledger.ageing``)."""
     return (
-        customers.annotate(
-            opening=total(Q(**{f"{entries}__entry_date__lt": date_from})),
-            new=total(in_range & kind(EntryKind.SHIPMENT)),
-            returned=reduction(in_range & kind(EntryKind.RETURN)),
-            received=reduction(in_range & kind(EntryKind.RECEIPT)),
-            closing=total(until_end),
-            overdue=total(until_end & Q(**{f"{entries}__receivable__due_date__lt": date_to})),
-            unapplied=total(until_end & Q(**{f"{entries}__receivable__isnull": True})),
-            **buckets,
+        subledger.ageing(
+            RECEIVABLES,
+            customers,
+            date_from=date_from,
+            date_to=date_to,
+            buckets=AGEING_BUCKETS,
+            kinds={"new": EntryKind.SHIPMENT, "returned_sum": EntryKind.RETURN, "received_sum": EntryKind.COLLECTION},
         )
+        # Returns and receipts are negative entries, shown as positive amounts.
+        .annotate(returned=ZERO_MONEY - F("returned_sum"), received=ZERO_MONEY - F("received_sum"))
         .filter(Q(opening__gt=0) | Q(opening__lt=0) | ~Q(closing=0) | Q(new__gt=0) | Q(received__gt=0))
         .select_related("salesperson")
         .order_by("code")
@@ -278,55 +245,14 @@ def customer_statement(
 ) -> tuple[Decimal, QuerySet[ReceivableEntry], Decimal]:
     """(opening balance, entries in range with ``balance`` = running balance, closing balance).
 
-    Entries of one document are summed into one row; the running balance is summed in SQL. Within
-    a day deliveries come first, then returns, then receipts (the order business happens in), so a
-    day's receipt does not show the balance dipping below zero before that day's delivery.
+    Entries of one document are summed into one row; within a day deliveries come first, then
+    returns, then receipts (see ``apps.core.subledger.statement``).
     """
-    entries = ReceivableEntry.objects.filter(customer=customer)
-    opening = cents(entries.filter(entry_date__lt=date_from).aggregate(total=Sum("amount"))["total"])
-    in_range = ReceivableEntry.objects.filter(
-        customer=customer, entry_date__gte=date_from, entry_date__lte=date_to
-    ).annotate(
-        kind_rank=Case(
-            When(kind=EntryKind.SHIPMENT, then=Value(0)),
-            When(kind=EntryKind.RETURN, then=Value(1)),
-            default=Value(2),
-            output_field=IntegerField(),
-        )
-    )
-    running = (
-        in_range.filter(
-            Q(entry_date__lt=OuterRef("entry_date"))
-            | Q(entry_date=OuterRef("entry_date"), kind_rank__lt=OuterRef("kind_rank"))
-            | Q(
-                entry_date=OuterRef("entry_date"),
-                kind_rank=OuterRef("kind_rank"),
-                document_number__lte=OuterRef("document_number"),
-            )
-        )
-        .order_by()
-        .values("customer")
-        .annotate(total=money_sum("amount"))
-        .values("total")[:1]
-    )
-    rows = (
-        in_range.values("entry_date", "kind_rank", "kind", "document_number")
-        .annotate(amount=money_sum("amount"))
-        .exclude(amount=0)
-        .annotate(
-            balance=ExpressionWrapper(
-                Subquery(running, output_field=MONEY_OUTPUT) + Value(opening, output_field=MONEY_OUTPUT),
-                output_field=MONEY_OUTPUT,
-            )
-        )
-        .order_by("entry_date", "kind_rank", "document_number")
-    )
-    closing = cents(entries.filter(entry_date__lte=date_to).aggregate(total=Sum("amount"))["total"])
-    return opening, rows, closing
+    return subledger.statement(RECEIVABLES, party=customer, date_from=date_from, date_to=date_to)
 
 
 def customer_balance(customer: Customer) -> Decimal:
-    return cents(ReceivableEntry.objects.filter(customer=customer).aggregate(total=Sum("amount"))["total"])
+    return subledger.balance(RECEIVABLES, customer)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -434,20 +360,14 @@ def with_rfm(customers: QuerySet[Customer], *, today: datetime.date) -> QuerySet
 def customer_list(*, user: Any, today: datetime.date) -> QuerySet[Customer]:
     return (
         with_rfm(customers_for_user(user), today=today)
-        .annotate(balance=Coalesce(Subquery(_balance_subquery()), ZERO_MONEY))
+        .annotate(balance=_balance_subquery())
         .select_related("salesperson")
         .prefetch_related("sales_tags")
     )
 
 
 def _balance_subquery():
-    return (
-        ReceivableEntry.objects.filter(customer=OuterRef("pk"))
-        .order_by()
-        .values("customer")
-        .annotate(total=money_sum("amount"))
-        .values("total")[:1]
-    )
+    return subledger.party_sum(RECEIVABLES)
 
 
 def customer_follow_ups(customer: Customer) -> QuerySet[CustomerFollowUp]:

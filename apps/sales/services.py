@@ -1,11 +1,13 @@
 """Writes of the sales area: orders, shipments, returns, receivables, customers' sales data.
 
-Every service validates all lines before it writes, raises ``ValidationError`` with messages
-that name the row and the product, writes its audit row in the same transaction, and leaves
-stock to ``apps.inventory.services`` (reservations and postings).
+Every service is a retried unit of work (``atomic_with_retry``) that first checks the actor's
+permission (``PermissionDenied``), validates all lines before it writes, raises
+``ValidationError`` with messages that name the row and the product, writes its audit row in the
+same transaction, and leaves stock to ``apps.inventory.services`` (reservations and postings).
 
 Lock order, everywhere: sales order rows (by id) → the customer row (credit checks) → order
-lines (by id) → shipment/return lines → stock balances (inside the ledger) → receivables.
+lines (by id) → shipment/return lines → stock balances (inside the ledger) → receivables. The
+customer row is locked ``FOR NO KEY UPDATE`` so that foreign-key checks on it never wait.
 """
 
 import datetime
@@ -16,7 +18,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -27,11 +28,14 @@ from apps.core.db import atomic_with_retry
 from apps.core.documents.pipeline import WRONG_STATE, document_transition, lock, wrong_state
 from apps.core.fields import MONEY_QUANT, PRICE_QUANT, ZERO
 from apps.core.models import AuditAction
+from apps.core.permissions import require_permission
 from apps.core.services import audit_record, document_number_next, model_changes
+from apps.core.subledger import allocation_entries, money_entries
 from apps.inventory.models import MovementType
 from apps.inventory.services import InsufficientStock, ReservationLine, StockLine, document_post, stock_reserve
 from apps.masterdata.models import Customer, PriceLevel, Product, ProductUnit, Unit, Warehouse
 from apps.sales.models import (
+    RECEIVABLES,
     CustomerFollowUp,
     CustomerReceipt,
     CustomerTag,
@@ -78,6 +82,17 @@ def _check_transition(order: SalesOrder, target: str) -> None:
 
 def _lock_order(order: SalesOrder) -> SalesOrder:
     return SalesOrder.objects.select_for_update(of=("self",)).select_related("customer").get(pk=order.pk)
+
+
+def _lock_customer(customer_id: int) -> None:
+    """Serialise the credit checks of one customer.
+
+    ``FOR NO KEY UPDATE``, not ``FOR UPDATE``: the foreign-key checks of rows that point at the
+    customer (a delivery's receivable, posted while it holds stock balances) take a key-share
+    lock on it, which ``FOR UPDATE`` blocks; an approval holding the customer and waiting for a
+    balance such a delivery holds would deadlock with it.
+    """
+    Customer.objects.select_for_update(no_key=True).filter(pk=customer_id).first()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -187,7 +202,7 @@ def _set_order_totals(order: SalesOrder, lines: Sequence[SalesOrderLine]) -> Non
 HEADER_FIELDS = ["customer", "warehouse", "salesperson", "order_date", "delivery_date", "remarks"]
 
 
-@transaction.atomic
+@atomic_with_retry
 def sales_order_create(
     *,
     customer: Customer,
@@ -200,6 +215,7 @@ def sales_order_create(
     remarks: str = "",
 ) -> SalesOrder:
     """Create a draft order (XSDD number of ``order_date``); refuses bad rows and prices below minimum."""
+    require_permission(actor, "sales.add_salesorder")
     built = _build_order_lines(customer=customer, lines=lines)
     order = SalesOrder(
         customer=customer,
@@ -227,7 +243,7 @@ def sales_order_create(
     return order
 
 
-@transaction.atomic
+@atomic_with_retry
 def sales_order_update(
     *,
     order: SalesOrder,
@@ -241,6 +257,7 @@ def sales_order_update(
     remarks: str = "",
 ) -> SalesOrder:
     """Replace the header and lines of a draft order."""
+    require_permission(actor, "sales.change_salesorder")
     order = _lock_order(order)
     if order.status != S.DRAFT:
         raise wrong_state(order, pgettext("action", "edited"))
@@ -290,12 +307,13 @@ def _credit_error(order: SalesOrder, position: dict) -> ValidationError:
     )
 
 
-@transaction.atomic
+@atomic_with_retry
 def sales_order_submit(*, order: SalesOrder, actor: Any) -> SalesOrder:
     """Draft → pending approval; flags the order when it would exceed the customer's credit limit."""
+    require_permission(actor, "sales.change_salesorder")
     order = _lock_order(order)
     SALES_ORDER_PIPELINE.check(order, "submit", actor)
-    Customer.objects.select_for_update().filter(pk=order.customer_id).first()
+    _lock_customer(order.customer_id)
     exceeded, _position = _credit_check(order)
     before = {"status": order.status, "over_credit_limit": order.over_credit_limit}
     order.status = S.PENDING
@@ -310,9 +328,10 @@ def sales_order_submit(*, order: SalesOrder, actor: Any) -> SalesOrder:
     return order
 
 
-@transaction.atomic
+@atomic_with_retry
 def sales_order_withdraw(*, order: SalesOrder, actor: Any) -> SalesOrder:
     """Pending → draft so the clerk can edit it again; a credit approval is dropped."""
+    require_permission(actor, "sales.change_salesorder")
     order = _lock_order(order)
     SALES_ORDER_PIPELINE.check(order, "withdraw", actor)
     order.status = S.DRAFT
@@ -334,7 +353,7 @@ def _approve_credit(order: SalesOrder, actor: Any) -> None:
     )
 
 
-@transaction.atomic
+@atomic_with_retry
 def sales_order_approve(*, order: SalesOrder, actor: Any) -> SalesOrder:
     """A manager accepts a pending order over the customer's credit limit (it can then be approved)."""
     order = _lock_order(order)
@@ -344,7 +363,7 @@ def sales_order_approve(*, order: SalesOrder, actor: Any) -> SalesOrder:
     return order
 
 
-@transaction.atomic
+@atomic_with_retry
 def sales_order_confirm(*, order: SalesOrder, actor: Any, allow_backorder: bool = False) -> SalesOrder:
     """Pending → approved (已审核): re-check credit and reserve stock for every line.
 
@@ -353,9 +372,10 @@ def sales_order_confirm(*, order: SalesOrder, actor: Any, allow_backorder: bool 
     or with ``allow_backorder`` each line reserves what is available and backorders the rest.
     Locks the order, then the customer (serialising credit checks), then the stock balances.
     """
+    require_permission(actor, "sales.change_salesorder")
     order = _lock_order(order)
     SALES_ORDER_PIPELINE.check(order, "confirm", actor)
-    Customer.objects.select_for_update().filter(pk=order.customer_id).first()
+    _lock_customer(order.customer_id)
     exceeded, position = _credit_check(order)
     order.over_credit_limit = exceeded
     if exceeded and order.credit_approved_by_id is None:
@@ -405,9 +425,10 @@ def sales_order_confirm(*, order: SalesOrder, actor: Any, allow_backorder: bool 
     return order
 
 
-@transaction.atomic
+@atomic_with_retry
 def sales_order_reserve_backorders(*, order: SalesOrder, actor: Any) -> SalesOrder:
     """Reserve what has become available for the backordered part of an approved order."""
+    require_permission(actor, "sales.change_salesorder")
     order = _lock_order(order)
     SALES_ORDER_PIPELINE.check(order, "reserve", actor)
     lines = [
@@ -474,13 +495,13 @@ def _end_order(order: SalesOrder, actor: Any, action: str) -> SalesOrder:
     return order
 
 
-@transaction.atomic
+@atomic_with_retry
 def sales_order_close(*, order: SalesOrder, actor: Any) -> SalesOrder:
     """Approved or partially shipped → closed: nothing more ships; the remaining reservation is released."""
     return _end_order(order, actor, "close")
 
 
-@transaction.atomic
+@atomic_with_retry
 def sales_order_cancel(*, order: SalesOrder, actor: Any) -> SalesOrder:
     """Void an order that shipped nothing; an approved order's reservation is released."""
     return _end_order(order, actor, "cancel")
@@ -583,7 +604,7 @@ def _set_document_totals(document: Any, lines: Sequence[Any]) -> None:
     document.total_amount = sum((line.total_amount for line in lines), ZERO)
 
 
-@transaction.atomic
+@atomic_with_retry
 def shipment_create(
     *,
     customer: Customer,
@@ -594,6 +615,7 @@ def shipment_create(
     remarks: str = "",
 ) -> Shipment:
     """A draft delivery picking open lines of the customer's approved orders in ``warehouse``."""
+    require_permission(actor, "sales.add_shipment")
     built = _build_shipment_lines(customer=customer, warehouse=warehouse, lines=lines)
     shipment = Shipment(
         customer=customer,
@@ -614,11 +636,12 @@ def shipment_create(
     return shipment
 
 
-@transaction.atomic
+@atomic_with_retry
 def shipment_update(
     *, shipment: Shipment, ship_date: datetime.date, lines: Sequence[ShipmentLineInput], actor: Any, remarks: str = ""
 ) -> Shipment:
     """Replace the date, remarks and lines of a draft delivery."""
+    require_permission(actor, "sales.change_shipment")
     shipment = lock(shipment, "customer", "warehouse")
     if shipment.status != DocumentStatus.DRAFT:
         raise wrong_state(shipment, pgettext("action", "edited"))
@@ -792,7 +815,7 @@ def shipment_post(*, shipment: Shipment, actor: Any) -> Shipment:
     ReceivableEntry.objects.create(
         customer=shipment.customer,
         receivable=receivable,
-        entry_date=shipment.ship_date,
+        document_date=shipment.ship_date,
         kind=EntryKind.SHIPMENT,
         document_number=shipment.number,
         amount=shipment.total_amount,
@@ -885,7 +908,7 @@ def _build_return_lines(*, shipment: Shipment, lines: Sequence[ReturnLineInput])
     return built
 
 
-@transaction.atomic
+@atomic_with_retry
 def sales_return_create(
     *,
     shipment: Shipment,
@@ -895,6 +918,7 @@ def sales_return_create(
     reason: str = "",
 ) -> SalesReturn:
     """A draft return against a posted delivery; refuses more than shipped minus already returned."""
+    require_permission(actor, "sales.add_salesreturn")
     if shipment.status != DocumentStatus.POSTED:
         raise ValidationError(
             _("Delivery %(number)s is not posted; only posted goods can be returned.") % {"number": shipment.number}
@@ -1049,7 +1073,7 @@ def sales_return_post(*, sales_return: SalesReturn, actor: Any) -> SalesReturn:
     ReceivableEntry.objects.create(
         customer_id=sales_return.customer_id,
         receivable=receivable,
-        entry_date=sales_return.return_date,
+        document_date=sales_return.return_date,
         kind=EntryKind.RETURN,
         document_number=sales_return.number,
         amount=-sales_return.total_amount,
@@ -1129,7 +1153,7 @@ def _allocate(
     return rows
 
 
-@transaction.atomic
+@atomic_with_retry
 def customer_receipt_create(
     *,
     customer: Customer,
@@ -1146,6 +1170,7 @@ def customer_receipt_create(
     ``allocations`` None matches oldest first; a list matches as given. What is not matched
     stays on the receipt as an advance (allocate it later with ``customer_receipt_allocate``).
     """
+    require_permission(actor, "sales.add_customerreceipt")
     receipt = CustomerReceipt(
         customer=customer,
         receipt_date=receipt_date,
@@ -1162,29 +1187,15 @@ def customer_receipt_create(
     rows = _allocate(receipt=receipt, amount=amount, allocations=allocations)
     receipt.allocated_amount = sum((row.amount for row in rows), ZERO)
     receipt.save(update_fields=["allocated_amount"])
-    entries = [
-        ReceivableEntry(
-            customer=customer,
-            receivable=row.receivable,
-            entry_date=receipt_date,
-            kind=EntryKind.RECEIPT,
-            document_number=receipt.number,
-            amount=-row.amount,
-            receipt=receipt,
-        )
-        for row in rows
-    ]
-    if receipt.unallocated_amount:
-        entries.append(
-            ReceivableEntry(
-                customer=customer,
-                entry_date=receipt_date,
-                kind=EntryKind.RECEIPT,
-                document_number=receipt.number,
-                amount=-receipt.unallocated_amount,
-                receipt=receipt,
-            )
-        )
+    entries = money_entries(
+        RECEIVABLES,
+        party=customer,
+        document_date=receipt_date,
+        document_number=receipt.number,
+        amount=amount,
+        allocations=[(row.receivable, row.amount) for row in rows],
+        receipt=receipt,
+    )
     ReceivableEntry.objects.bulk_create(entries)
     audit_record(
         actor=actor,
@@ -1195,11 +1206,12 @@ def customer_receipt_create(
     return receipt
 
 
-@transaction.atomic
+@atomic_with_retry
 def customer_receipt_allocate(
     *, receipt: CustomerReceipt, actor: Any, allocations: Sequence[tuple[Receivable, Decimal]] | None = None
 ) -> CustomerReceipt:
     """Match the unallocated rest of a receipt (an advance) to receivables, oldest first by default."""
+    require_permission(actor, "sales.change_customerreceipt")
     receipt = CustomerReceipt.objects.select_for_update().get(pk=receipt.pk)
     rest = receipt.unallocated_amount
     if rest <= 0:
@@ -1211,28 +1223,14 @@ def customer_receipt_allocate(
     receipt.allocated_amount += allocated
     receipt.save(update_fields=["allocated_amount", "updated_at"])
     # The advance moves onto the receivables, on the receipt's date.
-    entries = [
-        ReceivableEntry(
-            customer_id=receipt.customer_id,
-            entry_date=receipt.receipt_date,
-            kind=EntryKind.RECEIPT,
-            document_number=receipt.number,
-            amount=allocated,
-            receipt=receipt,
-        ),
-        *(
-            ReceivableEntry(
-                customer_id=receipt.customer_id,
-                receivable=row.receivable,
-                entry_date=receipt.receipt_date,
-                kind=EntryKind.RECEIPT,
-                document_number=receipt.number,
-                amount=-row.amount,
-                receipt=receipt,
-            )
-            for row in rows
-        ),
-    ]
+    entries = allocation_entries(
+        RECEIVABLES,
+        party=receipt.customer_id,
+        document_date=receipt.receipt_date,
+        document_number=receipt.number,
+        allocations=[(row.receivable, row.amount) for row in rows],
+        receipt=receipt,
+    )
     ReceivableEntry.objects.bulk_create(entries)
     audit_record(
         actor=actor,
@@ -1248,9 +1246,10 @@ def customer_receipt_allocate(
 # ---------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@atomic_with_retry
 def customer_tags_set(*, customer: Customer, names: Sequence[str], actor: Any) -> list[CustomerTag]:
     """Give the customer exactly these tags, creating tags that do not exist yet."""
+    require_permission(actor, "sales.change_customertag")
     wanted = []
     for name in names:
         name = name.strip()
@@ -1275,7 +1274,7 @@ def customer_tags_set(*, customer: Customer, names: Sequence[str], actor: Any) -
     return sorted(tags, key=lambda tag: tag.name)
 
 
-@transaction.atomic
+@atomic_with_retry
 def customer_follow_up_create(
     *,
     customer: Customer,
@@ -1287,6 +1286,7 @@ def customer_follow_up_create(
     next_action_date: datetime.date | None = None,
 ) -> CustomerFollowUp:
     """Add an entry to the customer's follow-up log."""
+    require_permission(actor, "sales.add_customerfollowup")
     follow_up = CustomerFollowUp(
         customer=customer,
         date=date,

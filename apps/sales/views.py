@@ -142,7 +142,7 @@ def followup_create(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.customer_follow_up_create(customer=customer, actor=request.user, **form.cleaned_data)
-        except ValidationError as error:
+        except Refusal as error:
             apply_service_error(form, error)
         else:
             messages.success(request, _("Follow-up recorded."))
@@ -160,7 +160,7 @@ def customer_tags_update(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.customer_tags_set(customer=customer, names=form.cleaned_names(), actor=request.user)
-        except ValidationError as error:
+        except Refusal as error:
             _error_messages(request, error)
         else:
             messages.success(request, _("Tags saved."))
@@ -293,13 +293,13 @@ def _order_form_page(request: HttpRequest, order=None) -> HttpResponse:
                         order=order, actor=request.user, lines=_order_line_inputs(formset), **form.cleaned_data
                     )
                     messages.success(request, _("Sales order %(number)s saved.") % {"number": order.number})
-            except ValidationError as error:
+            except Refusal as error:
                 apply_service_error(form, error)
             else:
                 if "submit" in request.POST:
                     try:
                         services.sales_order_submit(order=order, actor=request.user)
-                    except ValidationError as error:
+                    except Refusal as error:
                         _error_messages(request, error)
                 return redirect(order)
         status = 400
@@ -777,7 +777,7 @@ def receipt_allocate(request: HttpRequest, pk: int) -> HttpResponse:
     receipt = get_object_or_404(selectors.receipt_list(user=request.user), pk=pk)
     try:
         services.customer_receipt_allocate(receipt=receipt, actor=request.user)
-    except ValidationError as error:
+    except Refusal as error:
         _error_messages(request, error)
     else:
         messages.success(request, _("Customer receipt %(number)s allocated.") % {"number": receipt.number})

@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "apps.core.middleware.BusyDatabaseMiddleware",  # 503 "busy, try again" instead of 500 on a lock
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -6,7 +6,10 @@
   // --- order grid: price and expected date from the supplier's price list -------------------
   // When a row's product or unit changes, ask procurement:supplier_price and fill the unit price
   // (unless typed by hand) and, if blank, the expected date. The server applies the same default
-  // to a blank price, so this is only a convenience.
+  // to a blank price, so this is only a convenience. A price typed while the lookup is on its way
+  // is kept (the flag is read again when the answer arrives), and only the row's latest lookup
+  // may fill it (an earlier answer arriving late is dropped). Clearing the price by hand gives it
+  // back to the price list.
   const grid = document.querySelector("table[data-supplier-price-url]");
   if (grid) {
     const url = grid.dataset.supplierPriceUrl;
@@ -14,21 +17,29 @@
     const dateInput = document.querySelector(grid.dataset.dateInput || "#id_order_date");
     const expectedInput = document.querySelector("#id_expected_date");
 
+    const typedByHand = (price) => price.dataset.manual === "1";
+    let lookups = 0;
+
     const fill = async (row) => {
       const product = row.querySelector('[data-field="product"]');
       const price = row.querySelector('[data-field="unit-price"]');
       const unit = row.querySelector('[data-field="unit"]');
       if (!product || !product.value || !supplierInput || !supplierInput.value || !price) return;
-      if (price.dataset.manual === "1") return;
+      if (typedByHand(price)) return;
+      const lookup = String(++lookups);
+      row.dataset.priceLookup = lookup;
       const params = new URLSearchParams({ supplier: supplierInput.value, product: product.value });
       if (unit && unit.value) params.set("unit", unit.value);
       if (dateInput && dateInput.value) params.set("date", dateInput.value);
       const response = await fetch(`${url}?${params}`, { headers: { Accept: "application/json" } });
       if (!response.ok) return;
       const data = await response.json();
-      price.value = data.unit_price;
-      price.title = data.source;
-      price.dispatchEvent(new Event("input", { bubbles: true }));
+      if (row.dataset.priceLookup !== lookup) return; // a later lookup of this row answers instead
+      if (!typedByHand(price)) {
+        price.value = data.unit_price;
+        price.title = data.source;
+        price.dispatchEvent(new Event("input", { bubbles: true }));
+      }
       const tax = row.querySelector('[data-field="tax-rate"]');
       if (tax && !tax.value) tax.value = data.tax_rate;
       if (expectedInput && !expectedInput.value && data.expected_date) expectedInput.value = data.expected_date;
@@ -39,7 +50,10 @@
       if (field === "product" || field === "unit") fill(event.target.closest("tr"));
     });
     grid.addEventListener("input", (event) => {
-      if (event.target.dataset.field === "unit-price" && event.isTrusted) event.target.dataset.manual = "1";
+      const target = event.target;
+      if (target.dataset.field === "unit-price" && event.isTrusted) {
+        target.dataset.manual = target.value.trim() === "" ? "" : "1";
+      }
     });
     // The grid sets the hidden product id from script, which fires no event: watch the values.
     new MutationObserver((mutations) => {

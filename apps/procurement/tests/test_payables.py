@@ -4,11 +4,17 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from apps.masterdata.tests.factories import ProductFactory, SupplierFactory, WarehouseFactory
 from apps.procurement import services
-from apps.procurement.models import PaymentAllocation, SupplierPayment
-from apps.procurement.selectors import payables_report, payables_totals, receipts_with_outstanding
+from apps.procurement.models import Payable, PaymentAllocation, SupplierPayment
+from apps.procurement.selectors import (
+    payables_report,
+    payables_totals,
+    receipts_with_outstanding,
+    supplier_statement,
+)
 from apps.procurement.tests.factories import D, approved_order, buyer_user, receive
 
 pytestmark = pytest.mark.django_db
@@ -179,3 +185,41 @@ def test_allocate_the_rest_of_a_payment_later(history):
     ]
     with pytest.raises(ValidationError, match="is fully allocated"):
         services.supplier_payment_allocate(actor=buyer_user(), payment=payment)
+
+
+def test_supplier_statement_runs_the_balance_through_receipts_returns_and_payments(history):
+    opening, rows, closing = supplier_statement(
+        supplier=history["supplier"], date_from=datetime.date(2026, 6, 1), date_to=AS_OF
+    )
+
+    assert opening == D(5000)
+    assert [(row["document_date"].day, row["kind"], row["amount"], row["balance"]) for row in rows] == [
+        (5, "return", D(-200), D(4800)),
+        (10, "payment", D(-500), D(4300)),
+        (20, "receipt", D(4000), D(8300)),
+        (25, "payment", D(-300), D(8000)),
+    ]
+    assert closing == D(8000)
+
+
+def test_the_statement_page_shows_the_supplier_account(history, client_for):
+    response = client_for("buyer").get(
+        reverse("procurement:supplier_statement", args=[history["supplier"].pk]),
+        {"date_from": "2026-06-01", "date_to": "2026-06-30"},
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Supplier payment" in page
+    assert "8,000.00" in page
+
+
+def test_payment_entries_match_the_allocations_and_the_rest_is_on_account(history):
+    payments = Payable.objects.filter(kind="payment").order_by("document_date", "id")
+
+    assert [(p.document_number[:3], p.receipt_id, p.amount) for p in payments] == [
+        ("FKD", history["jan"].pk, D(-1000)),
+        ("FKD", history["apr"].pk, D(-500)),
+        ("FKD", None, D(-300)),
+    ]
+    assert sum(PaymentAllocation.objects.values_list("amount", flat=True)) == D(1500)

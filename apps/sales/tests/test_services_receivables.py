@@ -115,7 +115,9 @@ def test_another_customers_receivable_is_refused(customer, sell, make_user):
 
 
 def test_an_advance_is_allocated_later_to_new_deliveries(customer, sell, make_user):
-    receipt = customer_receipt_create(customer=customer, receipt_date=days_ago(20), amount=D("80"), actor=make_user())
+    receipt = customer_receipt_create(
+        customer=customer, receipt_date=days_ago(20), amount=D("80"), actor=make_user("sales")
+    )
     shipment = sell(100, days_ago(10))
 
     customer_receipt_allocate(receipt=receipt, actor=make_user("sales"))
@@ -135,10 +137,12 @@ def test_ageing_on_known_data(customer, sell, make_user):
         customer=customer,
         receipt_date=days_ago(5),
         amount=D("150"),
-        actor=make_user(),
+        actor=make_user("sales"),
         allocations=[(Receivable.objects.get(amount=300), D("150"))],
     )
-    customer_receipt_create(customer=customer, receipt_date=DAY + datetime.timedelta(days=1), amount=D(50), actor=None)
+    customer_receipt_create(
+        customer=customer, receipt_date=DAY + datetime.timedelta(days=1), amount=D(50), actor=make_user("sales")
+    )
 
     row = receivables_report(customers=Customer.objects.all(), date_from=days_ago(29), date_to=DAY).get()
 
@@ -159,7 +163,9 @@ def test_statement_shows_a_running_balance_from_the_opening(customer, sell, make
     first = sell(100, days_ago(40))
     second = sell(60, days_ago(20))
     make_return(second, [D("0.5")], return_date=days_ago(15))
-    receipt = customer_receipt_create(customer=customer, receipt_date=days_ago(5), amount=D("120"), actor=make_user())
+    receipt = customer_receipt_create(
+        customer=customer, receipt_date=days_ago(5), amount=D("120"), actor=make_user("sales")
+    )
 
     opening, rows, closing = customer_statement(customer=customer, date_from=days_ago(30), date_to=DAY)
 
@@ -175,7 +181,7 @@ def test_statement_shows_a_running_balance_from_the_opening(customer, sell, make
 
 def test_on_one_day_the_statement_lists_the_delivery_before_the_return_and_the_receipt(customer, sell, make_user):
     # given an advance received first thing, then a delivery and a return, all on the same day
-    receipt = customer_receipt_create(customer=customer, receipt_date=DAY, amount=D("50"), actor=make_user())
+    receipt = customer_receipt_create(customer=customer, receipt_date=DAY, amount=D("50"), actor=make_user("sales"))
     shipment = sell(100, DAY)
     make_return(shipment, [D("0.5")], return_date=DAY)
 
@@ -194,7 +200,7 @@ def test_on_one_day_the_statement_lists_the_delivery_before_the_return_and_the_r
 def test_the_sub_ledger_agrees_with_the_receivables(customer, sell, make_user):
     a, b = sell(100, days_ago(40)), sell(60, days_ago(20))
     make_return(b, [D("0.5")], return_date=days_ago(15))
-    customer_receipt_create(customer=customer, receipt_date=days_ago(5), amount=D("90"), actor=make_user())
+    customer_receipt_create(customer=customer, receipt_date=days_ago(5), amount=D("90"), actor=make_user("sales"))
 
     for shipment in (a, b):
         receivable = receivable_of(shipment)
@@ -204,7 +210,7 @@ def test_the_sub_ledger_agrees_with_the_receivables(customer, sell, make_user):
 def test_amounts_that_cancel_out_leave_exactly_zero_on_both_databases(customer, sell, make_user):
     sell(D("0.10"), days_ago(20))
     sell(D("0.20"), days_ago(10))
-    customer_receipt_create(customer=customer, receipt_date=days_ago(1), amount=D("0.30"), actor=make_user())
+    customer_receipt_create(customer=customer, receipt_date=days_ago(1), amount=D("0.30"), actor=make_user("sales"))
 
     row = receivables_report(customers=Customer.objects.all(), date_from=days_ago(30), date_to=DAY).get()
 
