@@ -62,6 +62,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.SALES: [
         *_MASTERDATA_VIEW,
         "masterdata.*customer*",
+        "!masterdata.change_customer_credit",  # credit limits and reassignment are a manager's
         "inventory.view_stockbalance",
         "sales.*",
         "!sales.approve_*",

@@ -217,9 +217,14 @@ class CustomerForm(forms.ModelForm):
         fields = services.CUSTOMER_FIELDS
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["salesperson"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+        if user is not None and not user.has_perm(services.CUSTOMER_CREDIT_PERMISSION):
+            # Shown, not editable: the service refuses a change anyway.
+            for name in services.CUSTOMER_CREDIT_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Only a manager may change this.")
 
 
 # ---------------------------------------------------------------------------------------------

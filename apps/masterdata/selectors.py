@@ -62,6 +62,19 @@ def customer_list() -> QuerySet[Customer]:
     return Customer.objects.select_related("salesperson")
 
 
+def records_for_user(queryset: QuerySet, user: Any) -> QuerySet:
+    """The master-data records of ``queryset`` that ``user``'s data scope lets them see.
+
+    Customers are limited by the customer scope, warehouses by the warehouse scope; other
+    entities (products, suppliers, units ...) are not scoped.
+    """
+    if queryset.model is Customer:
+        return in_customer_scope(queryset, user, customer_path="")
+    if queryset.model is Warehouse:
+        return in_warehouse_scope(queryset, user, warehouse_path="pk")
+    return queryset
+
+
 def filtered(filterset_class: type, data: Any, queryset: QuerySet, request: Any = None) -> Any:
     """Bind a django-filter FilterSet over a selector's queryset; ``.qs`` is the filtered rows."""
     return filterset_class(data, queryset=queryset, request=request)

@@ -44,6 +44,10 @@ class EntityMixin:
         if getattr(cls, "model", None) is not None and "permission_required" not in cls.__dict__:
             cls.permission_required = f"masterdata.{cls.action}_{cls.model._meta.model_name}"
 
+    def scoped(self, queryset):
+        """``queryset`` limited to the records the user's data scope lets them see (customers, warehouses)."""
+        return selectors.records_for_user(queryset, self.request.user)
+
     def entity_context(self) -> dict[str, Any]:
         user, name = self.request.user, self.model._meta.model_name
         return {
@@ -66,7 +70,7 @@ class RecordListView(EntityMixin, PermissionMixin, PaginatedListMixin, ListView)
 
     def get_queryset(self):
         self.filterset = selectors.filtered(
-            self.filterset_class, self.request.GET or None, type(self).selector(), self.request
+            self.filterset_class, self.request.GET or None, self.scoped(type(self).selector()), self.request
         )
         return self.filterset.qs.order_by(*self.get_ordering())
 
@@ -87,7 +91,14 @@ def _query(request: HttpRequest) -> str:
     return f"?{params.urlencode()}" if params else ""
 
 
-class RecordDetailView(EntityMixin, PermissionMixin, DetailView):
+class ScopedObjectMixin:
+    """A record outside the user's data scope is a 404, like one that does not exist."""
+
+    def get_object(self, queryset=None):
+        return super().get_object(self.scoped(queryset if queryset is not None else self.get_queryset()))
+
+
+class RecordDetailView(EntityMixin, PermissionMixin, ScopedObjectMixin, DetailView):
     context_object_name = "record"
 
     def get_context_data(self, **kwargs):
@@ -136,7 +147,7 @@ class RecordCreateView(RecordFormMixin, CreateView):
         return type(self).create_service(actor=self.request.user, data=form.cleaned_data)
 
 
-class RecordUpdateView(RecordFormMixin, UpdateView):
+class RecordUpdateView(RecordFormMixin, ScopedObjectMixin, UpdateView):
     action = "change"
     update_service: ClassVar[Any]
     service_arg: ClassVar[str]
@@ -161,7 +172,7 @@ class RecordSetActiveView(EntityMixin, PermissionMixin, View):
     active: ClassVar[bool]
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        record = get_object_or_404(self.model, pk=pk)
+        record = get_object_or_404(self.scoped(self.model.objects.all()), pk=pk)
         record = services.record_set_active(actor=request.user, instance=record, active=self.active)
         if self.active:
             messages.success(request, _("%(record)s is active again.") % {"record": record})
@@ -177,7 +188,7 @@ class RecordDeleteView(EntityMixin, PermissionMixin, View):
     action = "delete"
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        record = get_object_or_404(self.model, pk=pk)
+        record = get_object_or_404(self.scoped(self.model.objects.all()), pk=pk)
         label = str(record)
         try:
             services.record_delete(actor=request.user, instance=record)
@@ -376,12 +387,19 @@ class CustomerDetailView(CustomerMixin, RecordDetailView):
         return selectors.customer_list()
 
 
-class CustomerCreateView(CustomerMixin, RecordCreateView):
+class CustomerFormUserMixin:
+    """The customer form needs the user: credit terms are read-only without the manager's permission."""
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+
+class CustomerCreateView(CustomerMixin, CustomerFormUserMixin, RecordCreateView):
     form_class = forms.CustomerForm
     create_service = services.customer_create
 
 
-class CustomerUpdateView(CustomerMixin, RecordUpdateView):
+class CustomerUpdateView(CustomerMixin, CustomerFormUserMixin, RecordUpdateView):
     form_class = forms.CustomerForm
     update_service = services.customer_update
     service_arg = "customer"
@@ -539,7 +557,8 @@ class RecordExportView(ImportExportMixin, View):
     http_method_names = ["get"]
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        filterset = selectors.filtered(self.filterset_class, request.GET or None, type(self).selector(), request)
+        queryset = self.scoped(type(self).selector())
+        filterset = selectors.filtered(self.filterset_class, request.GET or None, queryset, request)
         queryset = filterset.qs.order_by("code", "id")
         return _xlsx_response(resources.workbook_bytes(self.resource_class(), queryset), f"{self.file_stem()}.xlsx")
 
