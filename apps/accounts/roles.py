@@ -58,6 +58,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "inventory.view_*",
         "procurement.*",
         "!procurement.approve_*",
+        # 价格屏蔽 (ADR 0007): buyers negotiate prices and see what stock cost, not margins.
+        "core.view_purchase_price",
+        "core.view_cost",
     ],
     Role.SALES: [
         *_MASTERDATA_VIEW,

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.prices import hidden_fields
 from apps.masterdata import services
 from apps.masterdata.models import (
     Brand,
@@ -74,8 +75,11 @@ class ProductForm(forms.ModelForm):
         fields = services.PRODUCT_FIELDS
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if user is not None:
+            for name in hidden_fields(user, list(self.fields)):  # 价格屏蔽: not shown, not changed
+                del self.fields[name]
         instance = self.instance
         self.fields["category"].queryset = _active_or_current(Category, instance.category_id)
         self.fields["category"].choices = _tree_choices(self.fields["category"].queryset)

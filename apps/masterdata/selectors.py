@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.deletion import Collector
 
+from apps.core.prices import mask_fields
 from apps.masterdata.models import (
     Brand,
     Category,
@@ -257,12 +258,15 @@ def product_lookup(term: str, limit: int = 10, *, include_inactive: bool = False
     return [ProductMatch(product=product, exact=False) for product in found]
 
 
-def product_match_payload(match: ProductMatch) -> dict[str, Any]:
-    """The JSON shape of one lookup result; decimals as strings. Line grids rely on it."""
+def product_match_payload(match: ProductMatch, *, user: Any = None) -> dict[str, Any]:
+    """The JSON shape of one lookup result; decimals as strings. Line grids rely on it.
+
+    With ``user``, the prices they may not see (purchase price for most roles) are left out.
+    """
     product = match.product
     units = [{"id": product.base_unit_id, "name": product.base_unit.name, "ratio": "1"}]
     units += [{"id": row.unit_id, "name": row.unit.name, "ratio": str(row.ratio)} for row in product.units.all()]
-    return {
+    payload = {
         "id": product.pk,
         "code": product.code,
         "name": product.name,
@@ -277,3 +281,4 @@ def product_match_payload(match: ProductMatch) -> dict[str, Any]:
         "barcode_unit_id": match.barcode_unit_id,
         "exact": match.exact,
     }
+    return payload if user is None else mask_fields(user, payload)

@@ -23,6 +23,7 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from apps.core.forms import apply_service_error
 from apps.core.mixins import PaginatedListMixin, PermissionMixin
+from apps.core.prices import hidden_fields
 from apps.core.selectors import audit_trail_for
 from apps.masterdata import filters, forms, resources, selectors, services
 from apps.masterdata.models import Brand, Category, Customer, Product, Supplier, Unit, Warehouse
@@ -423,6 +424,11 @@ class ProductListView(ProductMixin, RecordListView):
     sortable_fields = ("code", "name", "category__name", "sale_price", "purchase_price", "is_active")
     has_import = True
 
+    def get_ordering(self):
+        if self.request.GET.get("sort", "").lstrip("-") in hidden_fields(self.request.user):
+            return self.default_ordering  # a hidden price must not leak through the order either
+        return super().get_ordering()
+
     def get(self, request, *args, **kwargs):
         term = request.GET.get("q", "").strip()
         # The filter form also submits its empty fields; only a bare search counts as a scan.
@@ -449,6 +455,9 @@ class ProductFormMixin(RecordFormMixin):
 
     form_class = forms.ProductForm
     template_name = "masterdata/product_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
 
     def get_formsets(self):
         instance = getattr(self, "object", None) or Product()
@@ -526,7 +535,8 @@ class ProductLookupView(PermissionMixin, View):
         except ValueError:
             limit = 10
         matches = selectors.product_lookup(term, limit=limit)
-        return JsonResponse({"results": [selectors.product_match_payload(match) for match in matches]})
+        payloads = [selectors.product_match_payload(match, user=request.user) for match in matches]
+        return JsonResponse({"results": payloads})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -560,7 +570,10 @@ class RecordExportView(ImportExportMixin, View):
         queryset = self.scoped(type(self).selector())
         filterset = selectors.filtered(self.filterset_class, request.GET or None, queryset, request)
         queryset = filterset.qs.order_by("code", "id")
-        return _xlsx_response(resources.workbook_bytes(self.resource_class(), queryset), f"{self.file_stem()}.xlsx")
+        resource = self.resource_class()
+        for name in hidden_fields(request.user, list(resource.fields)):  # 价格屏蔽
+            del resource.fields[name]
+        return _xlsx_response(resources.workbook_bytes(resource, queryset), f"{self.file_stem()}.xlsx")
 
 
 class RecordImportTemplateView(ImportExportMixin, View):
