@@ -104,7 +104,7 @@ def scope_defaults(roles: set[str] | list[str]) -> dict[str, bool]:
 
 
 # Admin-only areas that no other pattern may reach.
-_ADMIN_ONLY = ("auth.*", "accounts.*", "admin.*", "contenttypes.*", "sessions.*", "core.change_*")
+_ADMIN_ONLY = ("auth.*", "accounts.*", "admin.*", "contenttypes.*", "sessions.*", "core.change_*", "axes.*")
 
 
 def role_grants(role: str, permission: str) -> bool:
