@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import CleanModelForm
 from apps.core.prices import hidden_fields
 from apps.masterdata import services
 from apps.masterdata.models import (
@@ -40,19 +41,19 @@ def _tree_choices(queryset, blank: bool = True) -> list:
     return choices
 
 
-class UnitForm(forms.ModelForm):
+class UnitForm(CleanModelForm):
     class Meta:
         model = Unit
         fields = services.UNIT_FIELDS
 
 
-class BrandForm(forms.ModelForm):
+class BrandForm(CleanModelForm):
     class Meta:
         model = Brand
         fields = services.BRAND_FIELDS
 
 
-class CategoryForm(forms.ModelForm):
+class CategoryForm(CleanModelForm):
     class Meta:
         model = Category
         fields = services.CATEGORY_FIELDS
@@ -69,7 +70,7 @@ class CategoryForm(forms.ModelForm):
         field.choices = [choice for choice in _tree_choices(queryset) if choice[0] == "" or choice[0] not in excluded]
 
 
-class ProductForm(forms.ModelForm):
+class ProductForm(CleanModelForm):
     class Meta:
         model = Product
         fields = services.PRODUCT_FIELDS
@@ -90,7 +91,7 @@ class ProductForm(forms.ModelForm):
         self.fields["code"].widget.attrs["autofocus"] = True
 
 
-class ProductUnitForm(forms.ModelForm):
+class ProductUnitForm(CleanModelForm):
     class Meta:
         model = ProductUnit
         fields = ["unit", "ratio"]
@@ -108,7 +109,7 @@ class ProductUnitForm(forms.ModelForm):
         return ratio
 
 
-class ProductBarcodeForm(forms.ModelForm):
+class ProductBarcodeForm(CleanModelForm):
     class Meta:
         model = ProductBarcode
         fields = ["barcode", "unit"]
@@ -195,7 +196,7 @@ BarcodeLineFormSet = forms.inlineformset_factory(
 )
 
 
-class WarehouseForm(forms.ModelForm):
+class WarehouseForm(CleanModelForm):
     class Meta:
         model = Warehouse
         fields = [*services.WAREHOUSE_FIELDS, "assigned_users"]
@@ -208,14 +209,14 @@ class WarehouseForm(forms.ModelForm):
         self.fields["assigned_users"].queryset = users
 
 
-class SupplierForm(forms.ModelForm):
+class SupplierForm(CleanModelForm):
     class Meta:
         model = Supplier
         fields = services.SUPPLIER_FIELDS
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
 
-class CustomerForm(forms.ModelForm):
+class CustomerForm(CleanModelForm):
     class Meta:
         model = Customer
         fields = services.CUSTOMER_FIELDS

@@ -8,3 +8,23 @@ document.addEventListener("keydown", (event) => {
     }
   }
 });
+
+// The Content-Security-Policy allows no inline script, so behaviour that used to sit in
+// onclick/onchange/onsubmit attributes is declared with data attributes and wired here:
+//   <form data-confirm="Void this order?">   asks before submitting
+//   <select data-autosubmit>                  submits its form when changed
+//   <button data-print>                       prints the page
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-confirm]");
+  if (form && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+    event.stopImmediatePropagation();
+  }
+}, true);
+document.addEventListener("change", (event) => {
+  const field = event.target.closest("[data-autosubmit]");
+  if (field && field.form) field.form.requestSubmit();
+});
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});
