@@ -23,3 +23,24 @@ worker_tmp_dir = "/dev/shm"  # noqa: S108  (gunicorn heartbeat files, kept off t
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+
+
+def _drop_server_header() -> None:
+    """Send no ``Server`` header: gunicorn has no setting for it, so its default headers are filtered.
+
+    Runs when gunicorn reads this file, in the master before the workers fork.
+    """
+    from gunicorn.http import wsgi
+
+    default_headers = wsgi.Response.default_headers
+    if getattr(default_headers, "drops_server", False):
+        return
+
+    def without_server(self):
+        return [line for line in default_headers(self) if not line.lower().startswith("server:")]
+
+    without_server.drops_server = True
+    wsgi.Response.default_headers = without_server
+
+
+_drop_server_header()

@@ -33,9 +33,27 @@ class AssignedWarehouseInline(admin.TabularInline):
 class UserAdmin(DjangoUserAdmin):
     """User management for administrators: roles are the groups."""
 
-    list_display = ["username", "full_name", "roles", "is_active", "is_staff", "last_login"]
-    list_filter = ["groups", "is_active", "is_staff"]
+    list_display = [
+        "username",
+        "full_name",
+        "roles",
+        "sees_all_warehouses",
+        "sees_all_customers",
+        "is_active",
+        "is_staff",
+        "last_login",
+    ]
+    list_filter = ["groups", "sees_all_warehouses", "sees_all_customers", "is_active", "is_staff"]
     inlines = [AssignedWarehouseInline]
+    # Data scope fails closed: without these a user sees only assigned warehouses / own customers.
+    fieldsets = (
+        *DjangoUserAdmin.fieldsets,
+        (_("Data scope"), {"fields": ("sees_all_warehouses", "sees_all_customers")}),
+    )
+    add_fieldsets = (
+        *DjangoUserAdmin.add_fieldsets,
+        (_("Data scope"), {"fields": ("sees_all_warehouses", "sees_all_customers")}),
+    )
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups")

@@ -58,10 +58,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "inventory.view_*",
         "procurement.*",
         "!procurement.approve_*",
+        # 价格屏蔽 (ADR 0007): buyers negotiate prices and see what stock cost, not margins.
+        "core.view_purchase_price",
+        "core.view_cost",
     ],
     Role.SALES: [
         *_MASTERDATA_VIEW,
         "masterdata.*customer*",
+        "!masterdata.change_customer_credit",  # credit limits and reassignment are a manager's
         "inventory.view_stockbalance",
         "sales.*",
         "!sales.approve_*",
@@ -77,8 +81,30 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ADMIN: ["*"],
 }
 
+# The data scope a new user of each role usually gets (see ``User.sees_all_*``): warehouse staff
+# work in their assigned warehouses and sales clerks with their own customers; the others see all.
+# Used by the migration that introduced the flags, the demo users and the test factories; the
+# administrator sets them per user.
+ROLE_SCOPE_DEFAULTS: dict[str, dict[str, bool]] = {
+    Role.WAREHOUSE: {"sees_all_warehouses": False, "sees_all_customers": True},
+    Role.BUYER: {"sees_all_warehouses": True, "sees_all_customers": True},
+    Role.SALES: {"sees_all_warehouses": True, "sees_all_customers": False},
+    Role.MANAGER: {"sees_all_warehouses": True, "sees_all_customers": True},
+    Role.ADMIN: {"sees_all_warehouses": True, "sees_all_customers": True},
+}
+
+
+def scope_defaults(roles: set[str] | list[str]) -> dict[str, bool]:
+    """The scope flags for a user holding ``roles``: a flag is on when any of the roles has it on."""
+    flags = {"sees_all_warehouses": False, "sees_all_customers": False}
+    for role in roles:
+        for flag, value in ROLE_SCOPE_DEFAULTS.get(role, {}).items():
+            flags[flag] = flags[flag] or value
+    return flags
+
+
 # Admin-only areas that no other pattern may reach.
-_ADMIN_ONLY = ("auth.*", "accounts.*", "admin.*", "contenttypes.*", "sessions.*", "core.change_*")
+_ADMIN_ONLY = ("auth.*", "accounts.*", "admin.*", "contenttypes.*", "sessions.*", "core.change_*", "axes.*")
 
 
 def role_grants(role: str, permission: str) -> bool:

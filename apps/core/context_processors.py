@@ -27,3 +27,10 @@ def navigation(request: HttpRequest) -> dict:
         {"key": key, "label": label, "items": items_by_section[key]} for key, label in SECTIONS if items_by_section[key]
     ]
     return {"nav_sections": sections}
+
+
+def price_visibility(request: HttpRequest) -> dict:
+    """``can_see``: which protected prices (purchase price, cost, margin) the user may see."""
+    from apps.core.prices import visibility
+
+    return {"can_see": visibility(getattr(request, "user", None))}

@@ -128,3 +128,24 @@ class SystemSettings(models.Model):
     @classmethod
     def content_type(cls) -> ContentType:
         return ContentType.objects.get_for_model(cls)
+
+
+class PriceVisibility(models.Model):
+    """No table: the holder of the price-visibility permissions (价格屏蔽).
+
+    ``core.view_purchase_price``, ``core.view_cost`` and ``core.view_margin`` decide who sees
+    purchase prices, costs (average cost, stock value, cost of sales) and margins; roles get them
+    in ``apps.accounts.roles`` and ``apps.core.prices`` applies them. See ADR 0007.
+    """
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = [
+            ("view_purchase_price", _("Can see purchase prices")),
+            ("view_cost", _("Can see costs and stock values")),
+            ("view_margin", _("Can see gross profit and margins")),
+        ]
+
+    def __str__(self) -> str:
+        return "price visibility"

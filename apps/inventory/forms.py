@@ -1,10 +1,11 @@
 """Forms of the stock adjustment documents: a header form and a formset of lines (the line grid)."""
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from zipfile import BadZipFile
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,8 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from apps.core.fields import COST_PLACES, QUANTITY_PLACES
+from apps.core.forms import CleanForm
+from apps.core.hygiene import to_decimal
 from apps.inventory.models import StockAdjustment
 from apps.inventory.services import AdjustmentLineInput
 from apps.masterdata.models import Product, Warehouse
@@ -121,7 +124,7 @@ IMPORT_HEADERS = ("item code", "quantity", "unit cost", "remarks")
 IMPORT_MAX_ROWS = 5000
 
 
-class OpeningStockImportForm(forms.Form):
+class OpeningStockImportForm(CleanForm):
     """An Excel sheet of opening stock: item code, quantity, unit cost[, remarks] under a header row."""
 
     warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=Warehouse.objects.none())
@@ -166,10 +169,14 @@ class OpeningStockImportForm(forms.Form):
                 errors.append(_("Row %(row)s: unknown item code “%(code)s”.") % {"row": number, "code": code})
                 continue
             try:
-                quantity = Decimal(str(quantity)).quantize(Decimal(1).scaleb(-QUANTITY_PLACES))
-                cost = Decimal(str(cost)).quantize(Decimal(1).scaleb(-COST_PLACES))
-            except (InvalidOperation, ValueError):
-                errors.append(_("Row %(row)s: quantity and unit cost must be numbers.") % {"row": number})
+                # NaN, Infinity and 1e15 are refused with the row named (they used to answer 500).
+                quantity = to_decimal(quantity, places=QUANTITY_PLACES)
+                cost = to_decimal(cost, places=COST_PLACES)
+            except ValidationError as error:
+                if error.code == "max_whole_digits":
+                    errors.append(_("Row %(row)s: %(problem)s") % {"row": number, "problem": error.messages[0]})
+                else:
+                    errors.append(_("Row %(row)s: quantity and unit cost must be numbers.") % {"row": number})
                 continue
             if quantity <= 0 or cost < 0:
                 errors.append(

@@ -11,6 +11,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import CleanModelForm
+from apps.core.prices import hidden_fields
 from apps.masterdata import services
 from apps.masterdata.models import (
     Brand,
@@ -39,19 +41,19 @@ def _tree_choices(queryset, blank: bool = True) -> list:
     return choices
 
 
-class UnitForm(forms.ModelForm):
+class UnitForm(CleanModelForm):
     class Meta:
         model = Unit
         fields = services.UNIT_FIELDS
 
 
-class BrandForm(forms.ModelForm):
+class BrandForm(CleanModelForm):
     class Meta:
         model = Brand
         fields = services.BRAND_FIELDS
 
 
-class CategoryForm(forms.ModelForm):
+class CategoryForm(CleanModelForm):
     class Meta:
         model = Category
         fields = services.CATEGORY_FIELDS
@@ -68,14 +70,17 @@ class CategoryForm(forms.ModelForm):
         field.choices = [choice for choice in _tree_choices(queryset) if choice[0] == "" or choice[0] not in excluded]
 
 
-class ProductForm(forms.ModelForm):
+class ProductForm(CleanModelForm):
     class Meta:
         model = Product
         fields = services.PRODUCT_FIELDS
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if user is not None:
+            for name in hidden_fields(user, list(self.fields)):  # 价格屏蔽: not shown, not changed
+                del self.fields[name]
         instance = self.instance
         self.fields["category"].queryset = _active_or_current(Category, instance.category_id)
         self.fields["category"].choices = _tree_choices(self.fields["category"].queryset)
@@ -86,7 +91,7 @@ class ProductForm(forms.ModelForm):
         self.fields["code"].widget.attrs["autofocus"] = True
 
 
-class ProductUnitForm(forms.ModelForm):
+class ProductUnitForm(CleanModelForm):
     class Meta:
         model = ProductUnit
         fields = ["unit", "ratio"]
@@ -104,7 +109,7 @@ class ProductUnitForm(forms.ModelForm):
         return ratio
 
 
-class ProductBarcodeForm(forms.ModelForm):
+class ProductBarcodeForm(CleanModelForm):
     class Meta:
         model = ProductBarcode
         fields = ["barcode", "unit"]
@@ -191,7 +196,7 @@ BarcodeLineFormSet = forms.inlineformset_factory(
 )
 
 
-class WarehouseForm(forms.ModelForm):
+class WarehouseForm(CleanModelForm):
     class Meta:
         model = Warehouse
         fields = [*services.WAREHOUSE_FIELDS, "assigned_users"]
@@ -204,22 +209,27 @@ class WarehouseForm(forms.ModelForm):
         self.fields["assigned_users"].queryset = users
 
 
-class SupplierForm(forms.ModelForm):
+class SupplierForm(CleanModelForm):
     class Meta:
         model = Supplier
         fields = services.SUPPLIER_FIELDS
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
 
-class CustomerForm(forms.ModelForm):
+class CustomerForm(CleanModelForm):
     class Meta:
         model = Customer
         fields = services.CUSTOMER_FIELDS
         widgets = {"notes": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["salesperson"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+        if user is not None and not user.has_perm(services.CUSTOMER_CREDIT_PERMISSION):
+            # Shown, not editable: the service refuses a change anyway.
+            for name in services.CUSTOMER_CREDIT_FIELDS:
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Only a manager may change this.")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -315,6 +315,8 @@ class Customer(BusinessPartner):
     class Meta(BusinessPartner.Meta):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
+        # A clerk who could raise a credit limit or take over a customer would bypass credit approval.
+        permissions = [("change_customer_credit", _("Can change a customer's credit limit and salesperson"))]
 
     def get_absolute_url(self) -> str:
         return reverse("masterdata:customer_detail", args=[self.pk])

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.deletion import Collector
 
+from apps.core.prices import mask_fields
 from apps.masterdata.models import (
     Brand,
     Category,
@@ -62,6 +63,19 @@ def customer_list() -> QuerySet[Customer]:
     return Customer.objects.select_related("salesperson")
 
 
+def records_for_user(queryset: QuerySet, user: Any) -> QuerySet:
+    """The master-data records of ``queryset`` that ``user``'s data scope lets them see.
+
+    Customers are limited by the customer scope, warehouses by the warehouse scope; other
+    entities (products, suppliers, units ...) are not scoped.
+    """
+    if queryset.model is Customer:
+        return in_customer_scope(queryset, user, customer_path="")
+    if queryset.model is Warehouse:
+        return in_warehouse_scope(queryset, user, warehouse_path="pk")
+    return queryset
+
+
 def filtered(filterset_class: type, data: Any, queryset: QuerySet, request: Any = None) -> Any:
     """Bind a django-filter FilterSet over a selector's queryset; ``.qs`` is the filtered rows."""
     return filterset_class(data, queryset=queryset, request=request)
@@ -103,21 +117,78 @@ def category_descendant_ids(category: Category) -> set[int]:
 def warehouse_scope_ids(user: Any) -> list[int] | None:
     """The warehouses ``user`` is limited to, or ``None`` when they may use every warehouse.
 
-    Staff listed among a warehouse's assigned users are limited to those warehouses; everyone
-    else, and superusers, are not. Cached on the user object for the request.
+    Fails closed: superusers and users with "all warehouses" (``sees_all_warehouses``) get
+    ``None``; everyone else exactly the warehouses they are assigned to, which may be none (an
+    empty list: they see no warehouse, no stock and no document of any). Anonymous users get
+    ``[]``. Cached on the user object for the request. Every app's scope goes through here.
     """
     if user is None or not user.is_authenticated:
         return []
-    if user.is_superuser:
+    if user.is_superuser or getattr(user, "sees_all_warehouses", False):
         return None
     if not hasattr(user, "_warehouse_scope_ids"):
-        ids = list(Warehouse.objects.filter(assigned_users=user).values_list("pk", flat=True))
-        user._warehouse_scope_ids = ids or None
+        user._warehouse_scope_ids = list(Warehouse.objects.filter(assigned_users=user).values_list("pk", flat=True))
     return user._warehouse_scope_ids
 
 
+def in_warehouse_scope(queryset: QuerySet, user: Any, warehouse_path: str = "warehouse") -> QuerySet:
+    """``queryset`` limited to rows whose ``warehouse_path`` lies in the user's warehouse scope.
+
+    ``warehouse_path`` is the lookup from the queryset's model to a warehouse's id, e.g.
+    ``"warehouse"`` or ``"order__warehouse"``; a transfer passes ``("from_warehouse",
+    "to_warehouse")`` to keep rows where either end is in scope.
+    """
+    ids = warehouse_scope_ids(user)
+    if ids is None:
+        return queryset
+    paths = (warehouse_path,) if isinstance(warehouse_path, str) else tuple(warehouse_path)
+    condition = Q()
+    for path in paths:
+        condition |= Q(**{f"{path}__in": ids})
+    return queryset.filter(condition)
+
+
+def customer_scope_owner(user: Any) -> Any | None:
+    """The salesperson whose customers ``user`` is limited to, or ``None`` when the user sees all.
+
+    Fails closed: superusers and users with "all customers" (``sees_all_customers``) get
+    ``None``; everyone else is limited to the customers whose salesperson they are, which may be
+    none (they see no customer and no customer's document). ``apps.sales.selectors`` exposes the
+    same function; every app's customer scope goes through here.
+    """
+    if user is None or not user.is_authenticated:
+        return _NOBODY
+    if user.is_superuser or getattr(user, "sees_all_customers", False):
+        return None
+    return user
+
+
+# The owner of no customer: anonymous users are limited to nothing.
+_NOBODY = object()
+
+
+def customers_for_user(user: Any) -> QuerySet[Customer]:
+    """The customers ``user`` may see and sell to (see ``customer_scope_owner``)."""
+    return in_customer_scope(Customer.objects.all(), user, customer_path="")
+
+
+def in_customer_scope(queryset: QuerySet, user: Any, customer_path: str = "customer") -> QuerySet:
+    """``queryset`` limited to rows whose ``customer_path`` lies in the user's customer scope.
+
+    ``customer_path`` is the lookup from the queryset's model to the customer (``""`` for a
+    customer queryset itself, ``"order__customer"`` for lines).
+    """
+    owner = customer_scope_owner(user)
+    if owner is None:
+        return queryset
+    if owner is _NOBODY:
+        return queryset.none()
+    lookup = f"{customer_path}__salesperson" if customer_path else "salesperson"
+    return queryset.filter(**{lookup: owner})
+
+
 def warehouses_for_user(user: Any, *, include_inactive: bool = False) -> QuerySet[Warehouse]:
-    """The warehouses a user works in: their assigned ones if they have any, else every one.
+    """The warehouses a user works in (see ``warehouse_scope_ids``).
 
     Only active warehouses unless ``include_inactive`` (stock reports still show closed ones).
     """
@@ -187,12 +258,15 @@ def product_lookup(term: str, limit: int = 10, *, include_inactive: bool = False
     return [ProductMatch(product=product, exact=False) for product in found]
 
 
-def product_match_payload(match: ProductMatch) -> dict[str, Any]:
-    """The JSON shape of one lookup result; decimals as strings. Line grids rely on it."""
+def product_match_payload(match: ProductMatch, *, user: Any = None) -> dict[str, Any]:
+    """The JSON shape of one lookup result; decimals as strings. Line grids rely on it.
+
+    With ``user``, the prices they may not see (purchase price for most roles) are left out.
+    """
     product = match.product
     units = [{"id": product.base_unit_id, "name": product.base_unit.name, "ratio": "1"}]
     units += [{"id": row.unit_id, "name": row.unit.name, "ratio": str(row.ratio)} for row in product.units.all()]
-    return {
+    payload = {
         "id": product.pk,
         "code": product.code,
         "name": product.name,
@@ -207,3 +281,4 @@ def product_match_payload(match: ProductMatch) -> dict[str, Any]:
         "barcode_unit_id": match.barcode_unit_id,
         "exact": match.exact,
     }
+    return payload if user is None else mask_fields(user, payload)

@@ -253,13 +253,42 @@ def supplier_update(*, actor: Any, supplier: Supplier, data: dict[str, Any]) -> 
     return _update(actor=actor, instance=supplier, data=data, allowed=SUPPLIER_FIELDS)
 
 
+# Credit terms: changed only with ``masterdata.change_customer_credit`` (a manager's permission).
+CUSTOMER_CREDIT_FIELDS = ["credit_limit", "salesperson"]
+CUSTOMER_CREDIT_PERMISSION = "masterdata.change_customer_credit"
+
+
+def _check_credit_terms(*, actor: Any, before: dict[str, Any], data: dict[str, Any]) -> None:
+    if actor is None or actor.has_perm(CUSTOMER_CREDIT_PERMISSION):
+        return
+    changed = [name for name in CUSTOMER_CREDIT_FIELDS if name in data and data[name] != before.get(name)]
+    if changed:
+        raise ValidationError(
+            {name: _("Only a manager may change the credit limit or the salesperson.") for name in changed}
+        )
+
+
 @atomic_with_retry
 def customer_create(*, actor: Any, data: dict[str, Any]) -> Customer:
+    """Create a customer. Without the credit permission the actor becomes its salesperson and its
+    credit limit is 0 (every sale on credit needs approval) until a manager sets the terms.
+    Raises ``ValidationError`` when such an actor asks for other terms."""
+    data = dict(data)
+    if actor is not None and not actor.has_perm(CUSTOMER_CREDIT_PERMISSION):
+        terms = {"credit_limit": Decimal(0), "salesperson": actor}
+        asked = {name: data[name] for name in CUSTOMER_CREDIT_FIELDS if data.get(name) is not None}
+        _check_credit_terms(actor=actor, before=terms, data=asked)
+        data.update(terms)
     return _create(actor=actor, model=Customer, data=data, allowed=CUSTOMER_FIELDS)
 
 
 @atomic_with_retry
 def customer_update(*, actor: Any, customer: Customer, data: dict[str, Any]) -> Customer:
+    """Update a customer; credit limit and salesperson only with the credit permission (else
+    ``ValidationError``, nothing written). Every change is in the audit trail."""
+    locked = Customer.objects.select_for_update().select_related("salesperson").get(pk=customer.pk)
+    before = {name: getattr(locked, name) for name in CUSTOMER_CREDIT_FIELDS}
+    _check_credit_terms(actor=actor, before=before, data=data)
     return _update(actor=actor, instance=customer, data=data, allowed=CUSTOMER_FIELDS)
 
 

@@ -23,6 +23,7 @@ from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
 from apps.core.forms import apply_service_error
 from apps.core.mixins import PaginatedListMixin, PermissionMixin
+from apps.core.prices import hidden_fields
 from apps.core.selectors import audit_trail_for
 from apps.masterdata import filters, forms, resources, selectors, services
 from apps.masterdata.models import Brand, Category, Customer, Product, Supplier, Unit, Warehouse
@@ -43,6 +44,10 @@ class EntityMixin:
         super().__init_subclass__(**kwargs)
         if getattr(cls, "model", None) is not None and "permission_required" not in cls.__dict__:
             cls.permission_required = f"masterdata.{cls.action}_{cls.model._meta.model_name}"
+
+    def scoped(self, queryset):
+        """``queryset`` limited to the records the user's data scope lets them see (customers, warehouses)."""
+        return selectors.records_for_user(queryset, self.request.user)
 
     def entity_context(self) -> dict[str, Any]:
         user, name = self.request.user, self.model._meta.model_name
@@ -66,7 +71,7 @@ class RecordListView(EntityMixin, PermissionMixin, PaginatedListMixin, ListView)
 
     def get_queryset(self):
         self.filterset = selectors.filtered(
-            self.filterset_class, self.request.GET or None, type(self).selector(), self.request
+            self.filterset_class, self.request.GET or None, self.scoped(type(self).selector()), self.request
         )
         return self.filterset.qs.order_by(*self.get_ordering())
 
@@ -87,7 +92,14 @@ def _query(request: HttpRequest) -> str:
     return f"?{params.urlencode()}" if params else ""
 
 
-class RecordDetailView(EntityMixin, PermissionMixin, DetailView):
+class ScopedObjectMixin:
+    """A record outside the user's data scope is a 404, like one that does not exist."""
+
+    def get_object(self, queryset=None):
+        return super().get_object(self.scoped(queryset if queryset is not None else self.get_queryset()))
+
+
+class RecordDetailView(EntityMixin, PermissionMixin, ScopedObjectMixin, DetailView):
     context_object_name = "record"
 
     def get_context_data(self, **kwargs):
@@ -136,7 +148,7 @@ class RecordCreateView(RecordFormMixin, CreateView):
         return type(self).create_service(actor=self.request.user, data=form.cleaned_data)
 
 
-class RecordUpdateView(RecordFormMixin, UpdateView):
+class RecordUpdateView(RecordFormMixin, ScopedObjectMixin, UpdateView):
     action = "change"
     update_service: ClassVar[Any]
     service_arg: ClassVar[str]
@@ -161,7 +173,7 @@ class RecordSetActiveView(EntityMixin, PermissionMixin, View):
     active: ClassVar[bool]
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        record = get_object_or_404(self.model, pk=pk)
+        record = get_object_or_404(self.scoped(self.model.objects.all()), pk=pk)
         record = services.record_set_active(actor=request.user, instance=record, active=self.active)
         if self.active:
             messages.success(request, _("%(record)s is active again.") % {"record": record})
@@ -177,7 +189,7 @@ class RecordDeleteView(EntityMixin, PermissionMixin, View):
     action = "delete"
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        record = get_object_or_404(self.model, pk=pk)
+        record = get_object_or_404(self.scoped(self.model.objects.all()), pk=pk)
         label = str(record)
         try:
             services.record_delete(actor=request.user, instance=record)
@@ -376,12 +388,19 @@ class CustomerDetailView(CustomerMixin, RecordDetailView):
         return selectors.customer_list()
 
 
-class CustomerCreateView(CustomerMixin, RecordCreateView):
+class CustomerFormUserMixin:
+    """The customer form needs the user: credit terms are read-only without the manager's permission."""
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+
+class CustomerCreateView(CustomerMixin, CustomerFormUserMixin, RecordCreateView):
     form_class = forms.CustomerForm
     create_service = services.customer_create
 
 
-class CustomerUpdateView(CustomerMixin, RecordUpdateView):
+class CustomerUpdateView(CustomerMixin, CustomerFormUserMixin, RecordUpdateView):
     form_class = forms.CustomerForm
     update_service = services.customer_update
     service_arg = "customer"
@@ -404,6 +423,11 @@ class ProductListView(ProductMixin, RecordListView):
     template_name = "masterdata/product_list.html"
     sortable_fields = ("code", "name", "category__name", "sale_price", "purchase_price", "is_active")
     has_import = True
+
+    def get_ordering(self):
+        if self.request.GET.get("sort", "").lstrip("-") in hidden_fields(self.request.user):
+            return self.default_ordering  # a hidden price must not leak through the order either
+        return super().get_ordering()
 
     def get(self, request, *args, **kwargs):
         term = request.GET.get("q", "").strip()
@@ -431,6 +455,9 @@ class ProductFormMixin(RecordFormMixin):
 
     form_class = forms.ProductForm
     template_name = "masterdata/product_form.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
 
     def get_formsets(self):
         instance = getattr(self, "object", None) or Product()
@@ -508,7 +535,8 @@ class ProductLookupView(PermissionMixin, View):
         except ValueError:
             limit = 10
         matches = selectors.product_lookup(term, limit=limit)
-        return JsonResponse({"results": [selectors.product_match_payload(match) for match in matches]})
+        payloads = [selectors.product_match_payload(match, user=request.user) for match in matches]
+        return JsonResponse({"results": payloads})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -539,9 +567,13 @@ class RecordExportView(ImportExportMixin, View):
     http_method_names = ["get"]
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        filterset = selectors.filtered(self.filterset_class, request.GET or None, type(self).selector(), request)
+        queryset = self.scoped(type(self).selector())
+        filterset = selectors.filtered(self.filterset_class, request.GET or None, queryset, request)
         queryset = filterset.qs.order_by("code", "id")
-        return _xlsx_response(resources.workbook_bytes(self.resource_class(), queryset), f"{self.file_stem()}.xlsx")
+        resource = self.resource_class()
+        for name in hidden_fields(request.user, list(resource.fields)):  # 价格屏蔽
+            del resource.fields[name]
+        return _xlsx_response(resources.workbook_bytes(resource, queryset), f"{self.file_stem()}.xlsx")
 
 
 class RecordImportTemplateView(ImportExportMixin, View):

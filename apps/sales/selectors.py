@@ -24,12 +24,12 @@ from django.db.models import (
 from django.db.models.functions import Ceil, Coalesce, CumeDist
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.roles import Role
 from apps.core import subledger
 from apps.core.fields import MONEY_QUANT, ZERO
 from apps.core.subledger import cents, money_sum
 from apps.inventory.documents.scope import warehouse_scoped
 from apps.inventory.models import StockBalance
+from apps.masterdata import selectors as masterdata_selectors
 from apps.masterdata.models import Customer
 from apps.sales.models import (
     OPEN_ORDER_STATUSES,
@@ -61,34 +61,19 @@ ZERO_MONEY = Value(ZERO, output_field=MONEY_OUTPUT)
 def customer_scope_owner(user: Any) -> Any | None:
     """The salesperson whose customers ``user`` is limited to, or None when the user sees all.
 
-    A sales clerk (role "sales", not also manager or admin) who is the salesperson of at least
-    one customer sees only those customers and their documents; everyone else sees all.
+    Fails closed: see ``apps.masterdata.selectors.customer_scope_owner``, which master data
+    uses too (it cannot import sales); this is the same function under the sales name.
     """
-    if user.is_superuser:
-        return None
-    cached = getattr(user, "_sales_scope", "unset")
-    if cached != "unset":
-        return cached
-    roles = {group.name for group in user.groups.all()}
-    scoped = (
-        Role.SALES in roles
-        and not roles & {Role.MANAGER, Role.ADMIN}
-        and Customer.objects.filter(salesperson=user).exists()
-    )
-    user._sales_scope = user if scoped else None
-    return user._sales_scope
+    return masterdata_selectors.customer_scope_owner(user)
 
 
 def customers_for_user(user: Any) -> QuerySet[Customer]:
     """The customers ``user`` may see and sell to (see ``customer_scope_owner``)."""
-    customers = Customer.objects.all()
-    owner = customer_scope_owner(user)
-    return customers if owner is None else customers.filter(salesperson=owner)
+    return masterdata_selectors.customers_for_user(user)
 
 
 def _scoped(queryset: QuerySet, user: Any, customer_path: str = "customer") -> QuerySet:
-    owner = customer_scope_owner(user)
-    return queryset if owner is None else queryset.filter(**{f"{customer_path}__salesperson": owner})
+    return masterdata_selectors.in_customer_scope(queryset, user, customer_path)
 
 
 def _document_scoped(queryset: QuerySet, user: Any) -> QuerySet:

@@ -9,10 +9,22 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
-// A form marked data-confirm asks before it is sent (document commands: void, reverse, close).
+// The Content-Security-Policy allows no inline script, so behaviour that used to sit in
+// onclick/onchange/onsubmit attributes is declared with data attributes and wired here:
+//   <form data-confirm="Void this order?">   asks before submitting
+//   <select data-autosubmit>                  submits its form when changed
+//   <button data-print>                       prints the page
 document.addEventListener("submit", (event) => {
-  const form = event.target;
-  if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+  const form = event.target.closest("form[data-confirm]");
+  if (form && !window.confirm(form.dataset.confirm)) {
     event.preventDefault();
+    event.stopImmediatePropagation();
   }
+}, true);
+document.addEventListener("change", (event) => {
+  const field = event.target.closest("[data-autosubmit]");
+  if (field && field.form) field.form.requestSubmit();
+});
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
 });

@@ -14,6 +14,7 @@ EXPECTED_GRANTS = {
     "masterdata.change_supplier": {B, M, A},
     "masterdata.add_customer": {S, M, A},
     "masterdata.change_warehouse": {M, A},
+    "masterdata.change_customer_credit": {M, A},
     # Stock: warehouse staff run receipts, shipments, counts and transfers; a manager approves.
     "inventory.view_stockbalance": {W, B, S, M, A},
     "inventory.view_stockmovement": {W, B, M, A},

@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from apps.accounts.roles import Role
+from apps.accounts.roles import Role, scope_defaults
 from apps.masterdata.models import (
     Brand,
     Category,
@@ -631,6 +631,10 @@ def seed_users() -> list[tuple[str, str]]:
         user.email = f"{username}@demo.jxc"
         user.is_staff = user.is_superuser = role == Role.ADMIN
         user.is_active = True
+        # The demo keeps each role's usual data scope: the warehouse keeper sees the assigned
+        # warehouses, the sales clerk their own customers, everyone else all.
+        for flag, value in scope_defaults([role]).items():
+            setattr(user, flag, value)
         user.set_password(DEMO_PASSWORD)
         user.save()
         user.groups.set([Group.objects.get(name=role)])

@@ -102,7 +102,7 @@ def test_the_import_page_offers_today_and_the_only_warehouse_of_assigned_staff(c
     # rendered the date in the active language's format.
     warehouse = WarehouseFactory()
     WarehouseFactory()
-    client = client_for("warehouse")
+    client = client_for("warehouse", sees_all_warehouses=False)
     warehouse.assigned_users.add(client.user)
 
     response = client.get(IMPORT, HTTP_ACCEPT_LANGUAGE="zh-hans")

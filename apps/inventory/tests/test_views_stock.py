@@ -91,7 +91,7 @@ def test_staff_with_assigned_warehouses_see_only_those(client_for, warehouse):
     product = ProductFactory(code="A1")
     post_stock(product, warehouse, 5)
     post_stock(product, other, 7)
-    client = client_for("warehouse")
+    client = client_for("warehouse", sees_all_warehouses=False)
     other.assigned_users.add(client.user)
 
     response = client.get(STOCK)
@@ -111,7 +111,7 @@ def test_stock_on_hand_costs_the_same_queries_for_n_and_n_plus_3_rows(
     client.get(STOCK)  # warm the session and permission caches
 
     # session, user, 2 × permissions, scope, count, rows, totals, filter choices (warehouses, categories)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(STOCK)
     assert len(rows(response)) == 2 + extra
 
@@ -204,7 +204,7 @@ def test_ledger_costs_the_same_queries_for_n_and_n_plus_3_rows(extra, client_for
 
     # session, user, 2 × permissions, scope, count, rows, source documents of the page,
     # filter choices (warehouses, users)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(LEDGER)
     assert len(rows(response, "movements")) == 2 * (2 + extra)
 
@@ -271,7 +271,7 @@ def test_as_of_report_costs_the_same_queries_for_n_and_n_plus_3_rows(
 
     # session, user, 2 × permissions, scope, count, rows, ledger span, current totals, later
     # movements, filter choices (warehouses, categories)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = client.get(AS_OF)
     assert len(rows(response)) == 2 + extra
 
@@ -305,7 +305,7 @@ def test_available_stock_refuses_bad_input_and_hides_other_warehouses(client_for
     other = WarehouseFactory()
     product = ProductFactory()
     post_stock(product, other, 3)
-    client = client_for("warehouse")
+    client = client_for("warehouse", sees_all_warehouses=False)
     warehouse.assigned_users.add(client.user)
 
     assert client.get(AVAILABLE, {"product": product.pk}).status_code == 400

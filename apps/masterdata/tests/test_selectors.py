@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_warehouses_for_user_limits_an_assigned_user_to_their_warehouses(make_user):
-    keeper, buyer = make_user("warehouse"), make_user("buyer")
+    keeper, buyer = make_user("warehouse", sees_all_warehouses=False), make_user("buyer")
     main, north = WarehouseFactory(code="MAIN"), WarehouseFactory(code="NORTH")
     WarehouseFactory(code="OLD", is_active=False)
     north.assigned_users.add(keeper)
@@ -23,7 +23,7 @@ def test_warehouses_for_user_limits_an_assigned_user_to_their_warehouses(make_us
 
 
 def test_warehouses_for_user_hides_an_assigned_warehouse_once_deactivated(make_user):
-    keeper = make_user("warehouse")
+    keeper = make_user("warehouse", sees_all_warehouses=False)
     warehouse = WarehouseFactory(is_active=False)
     warehouse.assigned_users.add(keeper)
     WarehouseFactory()

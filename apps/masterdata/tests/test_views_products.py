@@ -242,7 +242,7 @@ def test_lookup_endpoint_contract(client_for, setup):
     )
     ProductUnitFactory(product=product, unit=setup["box"], ratio=24)
     ProductBarcodeFactory(product=product, barcode="16928804011149", unit=setup["box"])
-    client = client_for("sales")
+    client = client_for("buyer")  # a buyer sees the purchase price (ADR 0007)
 
     response = client.get(reverse("masterdata:product_lookup"), {"q": "16928804011149"})
 

@@ -167,7 +167,7 @@ def test_create_with_duplicate_code_shows_the_error_and_saves_nothing(client_for
 
 
 def test_customer_form_refuses_a_negative_credit_limit(client_for):
-    client = client_for("sales")
+    client = client_for("manager")
     data = {"code": "K1", "name": "x", "payment_terms_days": 30, "price_level": "wholesale", "discount_percent": 0}
 
     response = client.post(reverse("masterdata:customer_create"), {**data, "credit_limit": "-5"})

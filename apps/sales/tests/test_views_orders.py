@@ -158,7 +158,7 @@ def test_close_from_the_page_releases_the_reservation(client_for):
 
 
 def test_a_scoped_clerk_sees_only_the_orders_of_their_customers(client_for, make_user):
-    client = client_for("sales")
+    client = client_for("sales", sees_all_customers=False)
     mine = make_order(customer=CustomerFactory(salesperson=client.user))
     theirs = make_order(customer=CustomerFactory(salesperson=make_user("sales")))
 
