@@ -25,6 +25,7 @@ def _settings_form(**overrides):
     return {
         "company_name": "Acme Trading",
         "purchase_approval_threshold": "20000.00",
+        "adjustment_approval_threshold": "10000.00",
         "receipt_tolerance_percent": "5.00",
         **overrides,
     }
