@@ -7,7 +7,6 @@ from django.db import OperationalError, connection, transaction
 from django.urls import reverse
 
 from apps.core.db import is_busy_error
-from apps.core.models import SystemSettings
 
 pytestmark = pytest.mark.django_db
 
@@ -37,15 +36,13 @@ def locked_writes():
         yield
 
 
-def test_a_locked_database_answers_busy_try_again_and_saves_nothing(client_for):
-    client = client_for("admin")
-    SystemSettings.load()
+def test_a_locked_database_answers_busy_try_again_and_saves_nothing(client, make_user):
+    user = make_user("sales", password="pass-1234")
+    login_url = "http://testserver" + reverse("accounts:login")
 
     with connection.execute_wrapper(_locked_writes):
         response = client.post(
-            reverse("core:settings_edit"),
-            _settings_form(),
-            HTTP_REFERER="http://testserver" + reverse("core:settings_edit"),
+            reverse("accounts:login"), {"username": user.username, "password": "pass-1234"}, HTTP_REFERER=login_url
         )
 
     assert response.status_code == 503
@@ -53,8 +50,9 @@ def test_a_locked_database_answers_busy_try_again_and_saves_nothing(client_for):
     page = response.content.decode()
     assert "Busy, try again" in page
     assert "Nothing was saved." in page
-    assert f'href="{"http://testserver" + reverse("core:settings_edit")}"' in page
-    assert SystemSettings.load().company_name == "JXC Demo Co."
+    assert f'href="{login_url}"' in page
+    user.refresh_from_db()
+    assert user.last_login is None
 
 
 def test_the_busy_page_speaks_the_users_language(client_for, settings):
@@ -131,16 +129,15 @@ def test_postgresql_busy_states(pgcode, busy):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_postgresql_a_lock_held_past_the_lock_timeout_answers_busy(client_for):
-    """A real lock: another transaction holds the settings row while an admin saves the settings."""
-    client = client_for("admin")
-    SystemSettings.load()
+def test_postgresql_a_lock_held_past_the_lock_timeout_answers_busy(client, make_user):
+    """A real lock: another transaction holds the user's row while they sign in (last login)."""
+    user = make_user("sales", password="pass-1234")
     holding, release = threading.Event(), threading.Event()
 
     def hold_the_row():
         try:
             with transaction.atomic():
-                SystemSettings.objects.select_for_update().get(pk=1)
+                type(user).objects.select_for_update().get(pk=user.pk)
                 holding.set()
                 release.wait(timeout=10)
         finally:
@@ -152,7 +149,7 @@ def test_postgresql_a_lock_held_past_the_lock_timeout_answers_busy(client_for):
     with connection.cursor() as cursor:
         cursor.execute("SET lock_timeout = '200ms'")
     try:
-        response = client.post(reverse("core:settings_edit"), _settings_form())
+        response = client.post(reverse("accounts:login"), {"username": user.username, "password": "pass-1234"})
     finally:
         release.set()
         holder.join(timeout=10)
@@ -161,4 +158,5 @@ def test_postgresql_a_lock_held_past_the_lock_timeout_answers_busy(client_for):
 
     assert response.status_code == 503
     assert "Busy, try again" in response.content.decode()
-    assert SystemSettings.load().company_name == "JXC Demo Co."
+    user.refresh_from_db()
+    assert user.last_login is None
