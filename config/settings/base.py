@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "import_export",
+    "django_tasks",
+    "django_tasks_db",
     "apps.core",
     "apps.accounts",
     "apps.masterdata",
@@ -39,6 +41,7 @@ INSTALLED_APPS = [
     "apps.procurement",
     "apps.sales",
     "apps.analytics",
+    "apps.jobs",
     "apps.demo",
 ]
 
@@ -124,7 +127,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-MEDIA_ROOT = BASE_DIR / "media"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "media/"
 
 # Uploaded spreadsheets are read in memory and validated; anything larger is refused.
@@ -150,6 +153,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# Background jobs: Django's Tasks API (the django-tasks backport) with the database backend, so
+# the embedded default needs no extra service; run workers with `manage.py jobs_worker`
+# (docs/adr/0008-job-queue.md, README "Workers").
+TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
+# A running job's worker touches it this often; a job silent for 3× this (30 s at least) is
+# taken as lost (its worker died) and enqueued again.
+JOBS_HEARTBEAT_SECONDS = env.float("JOBS_HEARTBEAT_SECONDS", default=10)
+JOBS_SELFCHECK_PAUSE = 0.2  # seconds between the self-check job's steps (Background jobs page)
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
