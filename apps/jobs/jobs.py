@@ -22,3 +22,6 @@ def selfcheck(job: JobContext, *, steps: int = 20, pause: float = 0.1) -> dict:
 def cleanup(job: JobContext, *, days: int = 30) -> dict:
     deleted = job_delete_expired(days=int(days))
     return {"summary": _("%(count)d old job(s) deleted.") % {"count": deleted}}
+
+
+from apps.jobs import exports  # noqa: E402, F401  (registers the jobs.export kind)
