@@ -17,6 +17,7 @@ urlpatterns = [
     path("sales/", include("apps.sales.urls")),
     path("reports/", include("apps.analytics.urls")),
     path("jobs/", include("apps.jobs.urls")),
+    path("imports/", include("apps.imports.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

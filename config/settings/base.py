@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "apps.sales",
     "apps.analytics",
     "apps.jobs",
+    "apps.imports",
     "apps.demo",
 ]
 
@@ -134,6 +135,13 @@ MEDIA_URL = "media/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_FILE_SIZE = 5 * 1024 * 1024
+# The data import page (apps.imports): checked while streaming, before parsing (see apps/imports/reader.py).
+IMPORT_UPLOAD_MAX_SIZE = 20 * 1024 * 1024
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+IMPORT_MAX_COLUMNS = 60
+IMPORT_MAX_UNCOMPRESSED = 256 * 1024 * 1024  # all parts of an .xlsx together
+IMPORT_MAX_SHARED_STRINGS = 32 * 1024 * 1024  # the text table openpyxl holds in memory
+IMPORT_PREVIEW_HOURS = 24  # checked files not imported by then are deleted
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
