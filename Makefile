@@ -51,6 +51,7 @@ fmt: venv ## Format and autofix
 
 bench: venv ## Benchmarks (needs PostgreSQL; BENCH_DATABASE_URL overrides the default)
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/imports.py
 
 check-deploy: venv ## Django's deployment checklist with production settings
 	DJANGO_SETTINGS_MODULE=config.settings.prod DEBUG=0 \

@@ -530,8 +530,11 @@ class ProductKind(ModelKind):
 
 
 def _mark_changed(plan: Plan, instance) -> None:
-    if instance.pk is None or any(instance is other for other in plan.changed):
+    """Count a stored record whose fields are unchanged as changed (its barcodes or units differ)."""
+    changed_ids = plan.extra.setdefault("changed_ids", {id(other) for other in plan.changed})
+    if instance.pk is None or id(instance) in changed_ids:
         return
+    changed_ids.add(id(instance))
     plan.changed.append(instance)
     plan.unchanged -= 1
 

@@ -27,6 +27,8 @@ from apps.inventory.services import AdjustmentLineInput, stock_adjustment_create
 from apps.masterdata.models import Product, Supplier, Warehouse
 from apps.procurement.models import SupplierPrice
 
+DOCUMENT_LINES = 1000
+
 
 def _by_code(model, codes: set[str]) -> dict[str, Any]:
     found: dict[str, Any] = {}
@@ -266,14 +268,19 @@ class OpeningStockKind(Kind):
         for warehouse, day, line in plan.new:
             groups[(warehouse.pk, day)].append(line)
         warehouses = {warehouse.pk: warehouse for warehouse, _day, _line in plan.new}
+        documents = 0
         for (warehouse_id, day), lines in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1])):
-            document = stock_adjustment_create(
-                actor=actor,
-                kind=AdjustmentKind.OPENING,
-                warehouse=warehouses[warehouse_id],
-                date=day,
-                lines=lines,
-                reason=_("Imported opening stock"),
-            )
-            stock_adjustment_post(actor=actor, document=document)
-        return {"new": len(plan.new), "changed": 0, "unchanged": plan.unchanged, "documents": len(groups)}
+            # One document per DOCUMENT_LINES lines: stock_post builds one statement per
+            # posting, and PostgreSQL refuses one of 10,000 lines (stack depth exceeded).
+            for chunk in chunked(lines, DOCUMENT_LINES):
+                document = stock_adjustment_create(
+                    actor=actor,
+                    kind=AdjustmentKind.OPENING,
+                    warehouse=warehouses[warehouse_id],
+                    date=day,
+                    lines=chunk,
+                    reason=_("Imported opening stock"),
+                )
+                stock_adjustment_post(actor=actor, document=document)
+                documents += 1
+        return {"new": len(plan.new), "changed": 0, "unchanged": plan.unchanged, "documents": documents}

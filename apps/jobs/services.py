@@ -139,14 +139,19 @@ def _run_handler(job: Job) -> None:
         messages = error.messages if isinstance(error, ValidationError) else [str(error)]
         _finish(job, JobStatus.FAILED, error="\n".join(str(m) for m in messages))
     except OperationalError as error:
-        if job.attempts < job.max_attempts:
+        if _is_retryable(error) and job.attempts < job.max_attempts:
             logger.warning("job %s: %s, retrying", job.pk, error)
             Job.objects.filter(pk=job.pk).update(status=JobStatus.QUEUED, message=_("Waiting to retry"))
             _enqueue(job, delay=2**job.attempts)
             return
-        _finish(
-            job, JobStatus.FAILED, error=_("The database stayed busy; try again later."), trace=traceback.format_exc()
+        busy = _is_retryable(error)
+        message = (
+            _("The database stayed busy; try again later.")
+            if busy
+            else _("The job stopped on an unexpected error; an administrator can see the details.")
         )
+        logger.exception("job %s (%s) failed", job.pk, job.kind)
+        _finish(job, JobStatus.FAILED, error=message, trace=traceback.format_exc())
     except Exception:
         logger.exception("job %s (%s) failed", job.pk, job.kind)
         _finish(
@@ -166,6 +171,13 @@ def _finish(job: Job, status: str, *, error: str = "", trace: str = "") -> None:
     if status == JobStatus.SUCCEEDED and job.progress_total:
         fields["progress_done"] = fields["progress_total"] = job.progress_total
     Job.objects.filter(pk=job.pk).update(**fields)
+
+
+def _is_retryable(error: OperationalError) -> bool:
+    """A lock timeout, deadlock or serialization failure: nothing was written, run it again."""
+    from apps.core.db import _is_retryable as core_retryable
+
+    return core_retryable(error) or "database is locked" in str(error) or "deadlock" in str(error)
 
 
 def job_requeue_stale() -> int:

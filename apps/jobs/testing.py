@@ -38,9 +38,17 @@ class Sandbox:
         }
 
     def manage(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-        return subprocess.run(  # noqa: S603  (our own manage.py)
-            [sys.executable, MANAGE, *args], env=self.env, capture_output=True, text=True, timeout=timeout, check=True
-        )
+        try:
+            return subprocess.run(  # noqa: S603  (our own manage.py)
+                [sys.executable, MANAGE, *args],
+                env=self.env,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=True,
+            )
+        except subprocess.CalledProcessError as error:
+            raise AssertionError(f"manage.py {args[0]} failed:\n{error.stderr[-3000:]}") from error
 
     def shell(self, code: str, timeout: float = 120) -> str:
         """Run ``code`` in ``manage.py shell`` and return what it printed."""
