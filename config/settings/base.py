@@ -142,6 +142,7 @@ IMPORT_MAX_COLUMNS = 60
 IMPORT_MAX_UNCOMPRESSED = 256 * 1024 * 1024  # all parts of an .xlsx together
 IMPORT_MAX_SHARED_STRINGS = 32 * 1024 * 1024  # the text table openpyxl holds in memory
 IMPORT_PREVIEW_HOURS = 24  # checked files not imported by then are deleted
+EXPORT_INLINE_MAX_ROWS = 5000  # larger exports run as background jobs with a download link
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
