@@ -8,7 +8,7 @@ class JobsConfig(AppConfig):
     name = "apps.jobs"
     label = "jobs"
     verbose_name = _("Background jobs")
-    menu = (MenuItem("system", _("Background jobs"), "jobs:job_list", "jobs.follow_job"),)
+    menu = (MenuItem("system", _("Background jobs"), "jobs:job_list", "jobs.view_job"),)
 
     def ready(self) -> None:
         # Job handlers live in each app's ``jobs.py``; import them so every worker knows them.

@@ -15,7 +15,9 @@ PERMISSION = "jobs.follow_job"
 
 
 class JobListView(PermissionMixin, PaginatedListMixin, ListView):
-    permission_required = PERMISSION
+    """Every job, for administrators and managers; others follow their jobs from each job's page."""
+
+    permission_required = "jobs.view_job"
     template_name = "jobs/job_list.html"
     context_object_name = "jobs"
     default_ordering = ("-created_at",)

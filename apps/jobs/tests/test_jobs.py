@@ -174,7 +174,7 @@ def test_other_users_job_is_not_found_but_admin_sees_it_with_traceback(client_fo
     job = services.job_start(kind="tests.crash", user=make_user("sales"))
     clerk = client_for("sales")
     assert clerk.get(reverse("jobs:job_detail", args=[job.pk])).status_code == 404
-    assert clerk.get(reverse("jobs:job_list")).context["jobs"].count() == 0
+    assert clerk.get(reverse("jobs:job_list")).status_code == 403
 
     admin = client_for("admin")  # the same test client, logged in again
     response = admin.get(reverse("jobs:job_detail", args=[job.pk]))
@@ -183,7 +183,7 @@ def test_other_users_job_is_not_found_but_admin_sees_it_with_traceback(client_fo
 
 
 def test_job_list_queries_do_not_grow_with_rows(client_for, django_assert_num_queries):
-    client = client_for("warehouse")
+    client = client_for("manager")
     for _i in range(2):
         Job.objects.create(kind="tests.count", label="Count", user=client.user)
     url = reverse("jobs:job_list")
