@@ -47,7 +47,7 @@ def _limit(name: str, default: int) -> int:
     return int(getattr(settings, name, default))
 
 
-def max_rows() -> int:
+def limit_rows() -> int:
     return _limit("IMPORT_MAX_ROWS", 100_000)
 
 
@@ -61,8 +61,12 @@ class Sheet:
     notes: list[str] = field(default_factory=list)
 
 
-def read_upload(handle: IO[bytes], *, size: int | None = None) -> Sheet:
-    """Read ``handle`` (an .xlsx or .csv, sniffed); raise ``FileRefused`` on the first limit."""
+def read_upload(handle: IO[bytes], *, size: int | None = None, max_rows: int | None = None) -> Sheet:
+    """Read ``handle`` (an .xlsx or .csv, sniffed); raise ``FileRefused`` on the first limit.
+
+    ``max_rows`` lowers the row limit below ``IMPORT_MAX_ROWS`` for a page that takes fewer.
+    """
+    row_limit = min(max_rows or limit_rows(), limit_rows())
     max_size = _limit("IMPORT_UPLOAD_MAX_SIZE", 20 * 1024 * 1024)
     if size is None:
         handle.seek(0, io.SEEK_END)
@@ -78,7 +82,7 @@ def read_upload(handle: IO[bytes], *, size: int | None = None) -> Sheet:
     head = handle.read(8)
     handle.seek(0)
     if head.startswith(ZIP_MAGIC):
-        return _read_xlsx(handle)
+        return _read_xlsx(handle, row_limit)
     if head.startswith(OLE2_MAGIC):
         raise FileRefused(
             _(
@@ -86,7 +90,7 @@ def read_upload(handle: IO[bytes], *, size: int | None = None) -> Sheet:
                 "or save it as .xlsx, and upload it again."
             )
         )
-    return _read_csv(handle)
+    return _read_csv(handle, row_limit)
 
 
 # --- .xlsx ------------------------------------------------------------------------------------
@@ -119,7 +123,7 @@ def _inspect_zip(archive: zipfile.ZipFile) -> None:
         raise FileRefused(_("The file is not a readable .xlsx workbook (it may be damaged or encrypted)."))
 
 
-def _read_xlsx(handle: IO[bytes]) -> Sheet:
+def _read_xlsx(handle: IO[bytes], row_limit: int) -> Sheet:
     try:
         archive = zipfile.ZipFile(handle)
         _inspect_zip(archive)
@@ -131,7 +135,7 @@ def _read_xlsx(handle: IO[bytes]) -> Sheet:
             _("The file is not a readable .xlsx workbook (it may be damaged): %(error)s") % {"error": str(error)[:200]}
         ) from error
     try:
-        return _read_first_visible_sheet(workbook)
+        return _read_first_visible_sheet(workbook, row_limit)
     except FileRefused:
         raise
     except Exception as error:
@@ -142,12 +146,12 @@ def _read_xlsx(handle: IO[bytes]) -> Sheet:
         workbook.close()
 
 
-def _read_first_visible_sheet(workbook) -> Sheet:
+def _read_first_visible_sheet(workbook, row_limit: int) -> Sheet:
     visible = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"]
     if not visible:
         raise FileRefused(_("The workbook has no visible sheet."))
     worksheet = visible[0]
-    sheet = _parse_sheet(workbook, worksheet)
+    sheet = _parse_sheet(workbook, worksheet, row_limit)
     for other in workbook.worksheets:
         if other is worksheet or _declared_empty(other):
             continue
@@ -175,8 +179,8 @@ def _declared_empty(worksheet) -> bool:
         return False
 
 
-def _parse_sheet(workbook, worksheet) -> Sheet:
-    limit = max_rows() + 1  # plus the header
+def _parse_sheet(workbook, worksheet, row_limit: int) -> Sheet:
+    limit = row_limit + 1  # plus the header
     max_columns = _limit("IMPORT_MAX_COLUMNS", 60)
     parser = WorkSheetParser(
         worksheet._get_source(),
@@ -250,8 +254,8 @@ def _decoded_lines(handle: IO[bytes]) -> Iterator[str]:
         ) from error
 
 
-def _read_csv(handle: IO[bytes]) -> Sheet:
-    limit = max_rows() + 1
+def _read_csv(handle: IO[bytes], row_limit: int) -> Sheet:
+    limit = row_limit + 1
     max_columns = _limit("IMPORT_MAX_COLUMNS", 60)
     sheet = Sheet(name="CSV", header=[], rows=[])
     reader = csv.reader(_decoded_lines(handle))
