@@ -17,6 +17,10 @@ urlpatterns = [
     path("adjustments/import/", views.OpeningStockImportView.as_view(), name="adjustment_import"),
     path("adjustments/<int:pk>/", views.StockAdjustmentDetailView.as_view(), name="adjustment_detail"),
     path("adjustments/<int:pk>/edit/", views.StockAdjustmentUpdateView.as_view(), name="adjustment_update"),
-    path("adjustments/<int:pk>/post/", views.StockAdjustmentPostView.as_view(), name="adjustment_post"),
-    path("adjustments/<int:pk>/reverse/", views.StockAdjustmentReverseView.as_view(), name="adjustment_reverse"),
+    path("adjustments/<int:pk>/post/", views.stock_adjustment_post_view, name="adjustment_post"),
+    path("adjustments/<int:pk>/submit/", views.stock_adjustment_submit_view, name="adjustment_submit"),
+    path("adjustments/<int:pk>/withdraw/", views.stock_adjustment_withdraw_view, name="adjustment_withdraw"),
+    path("adjustments/<int:pk>/approve/", views.stock_adjustment_approve_view, name="adjustment_approve"),
+    path("adjustments/<int:pk>/reject/", views.stock_adjustment_reject_view, name="adjustment_reject"),
+    path("adjustments/<int:pk>/reverse/", views.stock_adjustment_reverse_view, name="adjustment_reverse"),
 ]

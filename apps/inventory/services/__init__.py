@@ -7,11 +7,14 @@ The public names are re-exported here so callers import from ``apps.inventory.se
 
 from apps.inventory.services.adjustments import (
     ADJUSTMENT_HEADER_FIELDS,
+    ADJUSTMENT_PIPELINE,
     AdjustmentLineInput,
-    adjustment_idempotency_key,
+    needs_approval,
+    stock_adjustment_approve,
     stock_adjustment_create,
     stock_adjustment_post,
     stock_adjustment_reverse,
+    stock_adjustment_transition,
     stock_adjustment_update,
 )
 from apps.inventory.services.bulk import (
@@ -23,6 +26,7 @@ from apps.inventory.services.bulk import (
     stock_ledger_bulk_prepare,
     stock_ledger_bulk_reset_sequences,
 )
+from apps.inventory.services.documents import document_post, posting_key
 from apps.inventory.services.ledger import (
     ADJUSTMENT_DOCUMENT_TYPE,
     BalanceKey,
@@ -43,6 +47,7 @@ from apps.inventory.services.repair import (
 __all__ = [
     "ADJUSTMENT_DOCUMENT_TYPE",
     "ADJUSTMENT_HEADER_FIELDS",
+    "ADJUSTMENT_PIPELINE",
     "BULK_COLUMNS",
     "BULK_ORDER",
     "AdjustmentLineInput",
@@ -52,10 +57,14 @@ __all__ = [
     "ReservationLine",
     "Shortage",
     "StockLine",
-    "adjustment_idempotency_key",
+    "document_post",
+    "needs_approval",
+    "posting_key",
+    "stock_adjustment_approve",
     "stock_adjustment_create",
     "stock_adjustment_post",
     "stock_adjustment_reverse",
+    "stock_adjustment_transition",
     "stock_adjustment_update",
     "stock_balances_rebuild",
     "stock_balances_sync",
