@@ -113,7 +113,7 @@ from apps.masterdata.models import Product, Warehouse
 from apps.inventory.models import AdjustmentKind
 from apps.inventory.services import AdjustmentLineInput, stock_adjustment_create, stock_adjustment_post
 from apps.imports.models import ImportBatch
-clerk = User.objects.create_user("clerk", password="pw-12345678")
+clerk = User.objects.create_superuser("clerk", password="pw-12345678")  # posting checks permissions
 warehouse = Warehouse.objects.create(code="W1", name="一号仓")
 other = Product.objects.create(code="OTHER", name="x", category_id=1, base_unit_id=1)
 waits, done = [], False
