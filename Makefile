@@ -22,10 +22,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 venv: $(VENV)/.installed ## Create the virtualenv and install the requirements
 
-run: venv ## Migrate, load the demo company, print the demo logins, serve on HOST:PORT (127.0.0.1:8000)
+run: venv ## Migrate, load the demo company, print the demo logins, serve on HOST:PORT (127.0.0.1:8000) with a job worker (Ctrl-C stops both)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --url http://$(HOST):$(PORT)/
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py run_with_worker $(HOST):$(PORT)
 
 seed: venv ## Load the demo company (idempotent); SCALE=... for the benchmark data set
 	$(PY) manage.py seed_demo $(if $(SCALE),--scale $(SCALE),)
@@ -51,6 +51,7 @@ fmt: venv ## Format and autofix
 
 bench: venv ## Benchmarks (needs PostgreSQL; BENCH_DATABASE_URL overrides the default)
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/imports.py
 
 check-deploy: venv ## Django's deployment checklist with production settings
 	DJANGO_SETTINGS_MODULE=config.settings.prod DEBUG=0 \

@@ -33,9 +33,12 @@ ROLE_LABELS = {
 }
 
 _MASTERDATA_VIEW = ["masterdata.view_*"]
+# Everyone may follow the background jobs they start (imports, exports, forecasts).
+_JOBS = ["jobs.follow_job"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.WAREHOUSE: [
+        *_JOBS,
         *_MASTERDATA_VIEW,
         "masterdata.add_product",
         "masterdata.change_product",
@@ -51,6 +54,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sales.view_salesreturn",
     ],
     Role.BUYER: [
+        *_JOBS,
         *_MASTERDATA_VIEW,
         "masterdata.add_product",
         "masterdata.change_product",
@@ -63,6 +67,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.view_cost",
     ],
     Role.SALES: [
+        *_JOBS,
         *_MASTERDATA_VIEW,
         "masterdata.*customer*",
         "!masterdata.change_customer_credit",  # credit limits and reassignment are a manager's
@@ -71,6 +76,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "!sales.approve_*",
     ],
     Role.MANAGER: [
+        *_JOBS,
         "*.view_*",
         "masterdata.*",
         "procurement.*",

@@ -1,7 +1,6 @@
 """Forms of the stock adjustment documents: a header form and a formset of lines (the line grid)."""
 
 from decimal import Decimal
-from zipfile import BadZipFile
 
 from django import forms
 from django.conf import settings
@@ -9,8 +8,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from apps.core.fields import COST_PLACES, QUANTITY_PLACES
 from apps.core.forms import CleanForm
@@ -140,16 +137,20 @@ class OpeningStockImportForm(CleanForm):
         upload = self.cleaned_data["file"]
         if upload.size > settings.IMPORT_MAX_FILE_SIZE:
             raise forms.ValidationError(_("The file is too large."))
+        # The import page's reader: size, zip and row limits checked while streaming, before parsing.
+        from apps.imports.reader import FileRefused, read_upload
+
         try:
-            workbook = load_workbook(upload, read_only=True, data_only=True)
-        except (InvalidFileException, BadZipFile, KeyError, OSError) as error:
-            raise forms.ValidationError(_("This is not an Excel (.xlsx) file.")) from error
-        rows = [
-            (number, row)
-            for number, row in enumerate(workbook.active.iter_rows(min_row=2, values_only=True), start=2)
-            if row and any(cell not in (None, "") for cell in row)
-        ]
-        workbook.close()
+            sheet = read_upload(upload.file, size=upload.size, max_rows=IMPORT_MAX_ROWS)
+        except FileRefused as refusal:
+            raise forms.ValidationError(str(refusal)) from refusal
+        if sheet.formulas:
+            cell, formula = sheet.formulas[0]
+            raise forms.ValidationError(
+                _("Cell %(cell)s holds a formula (%(formula)s); formulas are not evaluated: paste the values instead.")
+                % {"cell": cell, "formula": formula}
+            )
+        rows = [(number, tuple(values)) for number, values in sheet.rows]
         if not rows:
             raise forms.ValidationError(_("The sheet has no rows below its header."))
         if len(rows) > IMPORT_MAX_ROWS:

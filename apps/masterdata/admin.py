@@ -1,7 +1,10 @@
-"""Admin pages for administrators; everyday editing happens in the master-data pages."""
+"""Admin pages for administrators; everyday editing happens in the master-data pages.
+
+Spreadsheet imports go through the data import page (``imports:batch_create``) only: the admin's
+django-import-export import had none of its checks (size, zip bombs, row limits) and is gone.
+"""
 
 from django.contrib import admin
-from import_export.admin import ImportExportModelAdmin
 
 from apps.masterdata.models import (
     Brand,
@@ -14,7 +17,6 @@ from apps.masterdata.models import (
     Unit,
     Warehouse,
 )
-from apps.masterdata.resources import CustomerResource, ProductResource, SupplierResource
 
 
 @admin.register(Unit)
@@ -50,8 +52,7 @@ class ProductBarcodeInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(ImportExportModelAdmin):
-    resource_classes = [ProductResource]
+class ProductAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "specification", "category", "base_unit", "sale_price", "is_active")
     list_filter = ("is_active", "category", "brand")
     list_select_related = ("category", "base_unit")
@@ -68,16 +69,14 @@ class WarehouseAdmin(admin.ModelAdmin):
 
 
 @admin.register(Supplier)
-class SupplierAdmin(ImportExportModelAdmin):
-    resource_classes = [SupplierResource]
+class SupplierAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "contact", "phone", "is_active")
     list_filter = ("is_active",)
     search_fields = ("code", "name", "contact", "phone")
 
 
 @admin.register(Customer)
-class CustomerAdmin(ImportExportModelAdmin):
-    resource_classes = [CustomerResource]
+class CustomerAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "contact", "credit_limit", "salesperson", "is_active")
     list_filter = ("is_active", "price_level")
     list_select_related = ("salesperson",)

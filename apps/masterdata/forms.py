@@ -1,11 +1,6 @@
 """Forms validate shape; the services re-check everything and their errors are mapped back."""
 
-import io
-import zipfile
-from pathlib import PurePath
-
 from django import forms
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -230,58 +225,3 @@ class CustomerForm(CleanModelForm):
             for name in services.CUSTOMER_CREDIT_FIELDS:
                 self.fields[name].disabled = True
                 self.fields[name].help_text = _("Only a manager may change this.")
-
-
-# ---------------------------------------------------------------------------------------------
-# Spreadsheet upload
-
-IMPORT_EXTENSIONS = {".xlsx", ".csv"}
-IMPORT_CONTENT_TYPES = {
-    ".xlsx": {
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "application/octet-stream",
-        "application/zip",
-    },
-    ".csv": {"text/csv", "application/csv", "text/plain", "application/vnd.ms-excel", "application/octet-stream"},
-}
-
-
-class ImportUploadForm(forms.Form):
-    file = forms.FileField(
-        label=_("Spreadsheet"),
-        help_text=_("An .xlsx workbook or a UTF-8 .csv file laid out like the template."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
-    )
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        extension = PurePath(upload.name).suffix.lower()
-        if extension not in IMPORT_EXTENSIONS:
-            raise ValidationError(
-                _("%(name)s is not a spreadsheet: upload an .xlsx or .csv file."), params={"name": upload.name}
-            )
-        limit = settings.IMPORT_MAX_FILE_SIZE
-        if upload.size > limit:
-            raise ValidationError(
-                _("%(name)s is too large (%(size)d KB); the limit is %(limit)d KB."),
-                params={"name": upload.name, "size": upload.size // 1024, "limit": limit // 1024},
-            )
-        content_type = (upload.content_type or "").split(";")[0].strip().lower()
-        if content_type and content_type not in IMPORT_CONTENT_TYPES[extension]:
-            raise ValidationError(
-                _("%(name)s has the content type %(type)s, which does not match its extension."),
-                params={"name": upload.name, "type": content_type},
-            )
-        content = upload.read()
-        self.cleaned_data["content"] = content
-        self.cleaned_data["extension"] = extension
-        if extension == ".xlsx" and not zipfile.is_zipfile(io.BytesIO(content)):
-            raise ValidationError(_("%(name)s is not a readable Excel workbook."), params={"name": upload.name})
-        if extension == ".csv":
-            try:
-                content.decode("utf-8-sig")
-            except UnicodeDecodeError as error:
-                raise ValidationError(
-                    _("%(name)s is not UTF-8 text; save it as CSV UTF-8 or as .xlsx."), params={"name": upload.name}
-                ) from error
-        return upload

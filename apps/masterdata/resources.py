@@ -1,22 +1,23 @@
-"""Spreadsheet import/export of products, suppliers and customers (django-import-export).
+"""Spreadsheet export columns of products, suppliers and customers (django-import-export resources).
+
+Imports go through the data import page (``apps.imports``); these resources give the export
+its columns, and ``benchmarks/imports.py`` uses ``ProductResource.import_data`` as the
+django-import-export baseline.
 
 Column headers are stable keys (``code``, ``name`` …); the Chinese and English column labels are
 accepted too, so a template saved from either language imports. Reference columns resolve by
 code or name among active records; an unknown one is a row error on that column.
 """
 
-import io
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-import tablib
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.utils import translation
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
-from openpyxl import Workbook
 
 from apps.core.models import AuditAction
 from apps.core.services import audit_record
@@ -340,59 +341,3 @@ class CustomerResource(MasterDataResource):
         self.fields["discount_percent"].default = Decimal(0)
         self.fields["payment_terms_days"].widget = WholeNumberWidget()
         self.fields["payment_terms_days"].default = 30
-
-
-# ---------------------------------------------------------------------------------------------
-# Files
-
-
-def load_dataset(content: bytes, extension: str) -> tablib.Dataset:
-    """Read an uploaded .xlsx or .csv into a Dataset; raise ValidationError when it is unreadable or empty."""
-    dataset = tablib.Dataset()
-    try:
-        if extension == ".csv":
-            dataset.load(content.decode("utf-8-sig"), format="csv")
-        else:
-            dataset.load(io.BytesIO(content), format="xlsx")
-    except Exception as error:  # tablib and openpyxl raise many kinds of errors on a broken file
-        raise ValidationError(_("The file is not a readable workbook: %(error)s") % {"error": error}) from error
-    blank = [index for index, row in enumerate(dataset) if all(cell in (None, "") for cell in row)]
-    for index in reversed(blank):
-        del dataset[index]
-    if not dataset.headers or len(dataset) == 0:
-        raise ValidationError(_("The file has no data rows."))
-    return dataset
-
-
-def workbook_bytes(resource: resources.ModelResource, queryset=None) -> bytes:
-    """An .xlsx of ``queryset`` (or just the header row, as a template), written row by row."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(resource._meta.model._meta.verbose_name_plural))
-    sheet.append(resource.get_export_headers())
-    if queryset is not None:
-        for instance in resource.iter_queryset(queryset):
-            sheet.append(resource.export_resource(instance))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def import_errors(result, labels: dict[str, str] | None = None) -> list[dict[str, Any]]:
-    """Every row error of an import result as ``{"row", "field", "label", "message"}``.
-
-    Row numbers count the header as 1; ``label`` is the column's name for people (from ``labels``).
-    """
-    errors = [
-        {"row": None, "field": "", "message": str(getattr(error.error, "messages", [error.error])[0])}
-        for error in result.base_errors
-    ]
-    for number, row_errors in result.row_errors():
-        errors.extend({"row": number + 1, "field": "", "message": str(error.error)} for error in row_errors)
-    for invalid in result.invalid_rows:
-        for field, messages in invalid.error_dict.items():
-            label = "" if field == "__all__" else field
-            errors.extend({"row": invalid.number + 1, "field": label, "message": str(m)} for m in messages)
-    errors.sort(key=lambda error: (error["row"] or 0, error["field"]))
-    for error in errors:
-        error["label"] = (labels or {}).get(error["field"], error["field"])
-    return errors

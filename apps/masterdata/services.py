@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import ProtectedError, RestrictedError
@@ -511,37 +510,3 @@ def product_update(
 
 # ---------------------------------------------------------------------------------------------
 # Spreadsheet imports
-
-
-@atomic_with_retry
-def import_run(*, actor: Any, resource: Any, dataset: Any, file_name: str, dry_run: bool) -> Any:
-    """Import ``dataset`` with a django-import-export ``resource``, all rows or none.
-
-    A dry run validates every row and rolls back. A real run is rolled back as a whole when any
-    row has an error, and otherwise records one audit row for the import (plus one per record,
-    written by the resource). Returns the import-export ``Result``.
-    """
-    resource.actor = actor
-    result = resource.import_data(
-        dataset,
-        dry_run=dry_run,
-        raise_errors=False,
-        use_transactions=True,
-        rollback_on_validation_errors=True,
-    )
-    if not dry_run and not result.has_errors() and not result.has_validation_errors():
-        model = resource._meta.model
-        content_type = ContentType.objects.get_for_model(model)
-        totals = result.totals
-        audit_record(
-            actor=actor,
-            action=AuditAction.IMPORTED,
-            instance=content_type,
-            changes={
-                "file": [None, file_name],
-                "rows": [None, result.total_rows],
-                "new": [None, totals.get("new", 0)],
-                "update": [None, totals.get("update", 0)],
-            },
-        )
-    return result

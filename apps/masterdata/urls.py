@@ -31,41 +31,16 @@ def _crud(entity: str, slug: str, mixin: type, list_view, create, detail, update
     ]
 
 
-def _import_export(entity: str, slug: str, export, template, upload, confirm) -> list:
-    return [
-        path(f"{slug}/export/", export.as_view(), name=f"{entity}_export"),
-        path(f"{slug}/import/", upload.as_view(), name=f"{entity}_import"),
-        path(f"{slug}/import/template/", template.as_view(), name=f"{entity}_import_template"),
-        path(f"{slug}/import/confirm/", confirm.as_view(), name=f"{entity}_import_confirm"),
-    ]
+def _export(entity: str, slug: str, export) -> list:
+    # Imports go through the data import page (apps.imports), with its checks.
+    return [path(f"{slug}/export/", export.as_view(), name=f"{entity}_export")]
 
 
 urlpatterns = [
     path("products/lookup/", views.ProductLookupView.as_view(), name="product_lookup"),
-    *_import_export(
-        "product",
-        "products",
-        views.ProductExportView,
-        views.ProductImportTemplateView,
-        views.ProductImportView,
-        views.ProductImportConfirmView,
-    ),
-    *_import_export(
-        "supplier",
-        "suppliers",
-        views.SupplierExportView,
-        views.SupplierImportTemplateView,
-        views.SupplierImportView,
-        views.SupplierImportConfirmView,
-    ),
-    *_import_export(
-        "customer",
-        "customers",
-        views.CustomerExportView,
-        views.CustomerImportTemplateView,
-        views.CustomerImportView,
-        views.CustomerImportConfirmView,
-    ),
+    *_export("product", "products", views.ProductExportView),
+    *_export("supplier", "suppliers", views.SupplierExportView),
+    *_export("customer", "customers", views.CustomerExportView),
     *_crud(
         "product",
         "products",

@@ -3,17 +3,12 @@
 The seven entities share generic views configured per entity; each view declares its permission.
 """
 
-import uuid
-from pathlib import PurePath
 from typing import Any, ClassVar
 
 from django.contrib import messages
-from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -21,10 +16,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
+from apps.core.exports import Table
 from apps.core.forms import apply_service_error
 from apps.core.mixins import PaginatedListMixin, PermissionMixin
 from apps.core.prices import hidden_fields
 from apps.core.selectors import audit_trail_for
+from apps.jobs.exports import export_respond
 from apps.masterdata import filters, forms, resources, selectors, services
 from apps.masterdata.models import Brand, Category, Customer, Product, Supplier, Unit, Warehouse
 
@@ -81,15 +78,10 @@ class RecordListView(EntityMixin, PermissionMixin, PaginatedListMixin, ListView)
         context["filter"] = self.filterset
         context["has_import"] = self.has_import
         if self.has_import:
-            context["export_url"] = reverse(f"masterdata:{self.entity}_export") + _query(self.request)
-            context["import_url"] = reverse(f"masterdata:{self.entity}_import")
+            context["export_url"] = reverse(f"masterdata:{self.entity}_export")
+            if self.request.user.has_perm("imports.run_import"):
+                context["import_url"] = reverse("imports:batch_create") + f"?kind={self.entity}s"
         return context
-
-
-def _query(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return f"?{params.urlencode()}" if params else ""
 
 
 class ScopedObjectMixin:
@@ -542,9 +534,6 @@ class ProductLookupView(PermissionMixin, View):
 # ---------------------------------------------------------------------------------------------
 # Import and export
 
-IMPORT_SALT = "masterdata.import"
-IMPORT_MAX_AGE = 3600
-
 
 class ImportExportMixin(EntityMixin, PermissionMixin):
     resource_class: ClassVar[type]
@@ -555,14 +544,8 @@ class ImportExportMixin(EntityMixin, PermissionMixin):
         return f"{self.entity}s-{timezone.localdate():%Y%m%d}"
 
 
-def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 class RecordExportView(ImportExportMixin, View):
-    """The list as .xlsx, with the filters of the list page applied."""
+    """The list as .xlsx or .csv, with the filters of the list page applied (a job when large)."""
 
     http_method_names = ["get"]
 
@@ -573,103 +556,10 @@ class RecordExportView(ImportExportMixin, View):
         resource = self.resource_class()
         for name in hidden_fields(request.user, list(resource.fields)):  # 价格屏蔽
             del resource.fields[name]
-        return _xlsx_response(resources.workbook_bytes(resource, queryset), f"{self.file_stem()}.xlsx")
-
-
-class RecordImportTemplateView(ImportExportMixin, View):
-    http_method_names = ["get"]
-    action = "add"
-
-    def get(self, request: HttpRequest) -> HttpResponse:
-        return _xlsx_response(resources.workbook_bytes(self.resource_class()), f"{self.entity}s-template.xlsx")
-
-
-class RecordImportView(ImportExportMixin, View):
-    """Upload, then a dry-run preview listing every row error; confirming imports all rows or none."""
-
-    http_method_names = ["get", "post"]
-    action = "add"
-    template_name = "masterdata/import.html"
-
-    def render_page(self, request, form, **extra) -> HttpResponse:
-        context = {
-            **self.entity_context(),
-            "form": form,
-            "template_url": reverse(f"masterdata:{self.entity}_import_template"),
-            "confirm_url": reverse(f"masterdata:{self.entity}_import_confirm"),
-            "columns": self.resource_class().column_labels().items(),
-            **extra,
-        }
-        return render(request, self.template_name, context, status=extra.get("status", 200))
-
-    def get(self, request: HttpRequest) -> HttpResponse:
-        return self.render_page(request, forms.ImportUploadForm())
-
-    def post(self, request: HttpRequest) -> HttpResponse:
-        form = forms.ImportUploadForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.render_page(request, form)
-        content, extension = form.cleaned_data["content"], form.cleaned_data["extension"]
-        try:
-            dataset = resources.load_dataset(content, extension)
-        except ValidationError as error:
-            form.add_error("file", error)
-            return self.render_page(request, form)
-        file_name = PurePath(form.cleaned_data["file"].name).name
-        result = services.import_run(
-            actor=request.user, resource=self.resource_class(), dataset=dataset, file_name=file_name, dry_run=True
-        )
-        errors = resources.import_errors(result, self.resource_class().column_labels())
-        token = ""
-        if not errors:
-            stored = default_storage.save(f"imports/{uuid.uuid4().hex}{extension}", ContentFile(content))
-            token = signing.dumps({"path": stored, "name": file_name, "user": request.user.pk}, salt=IMPORT_SALT)
-        return self.render_page(
-            request,
-            forms.ImportUploadForm(),
-            preview=True,
-            file_name=file_name,
-            errors=errors,
-            totals=result.totals,
-            total_rows=result.total_rows,
-            token=token,
-        )
-
-
-class RecordImportConfirmView(ImportExportMixin, View):
-    http_method_names = ["post"]
-    action = "add"
-
-    def post(self, request: HttpRequest) -> HttpResponse:
-        try:
-            ticket = signing.loads(request.POST.get("token", ""), salt=IMPORT_SALT, max_age=IMPORT_MAX_AGE)
-        except signing.BadSignature:
-            ticket = {}
-        if ticket.get("user") != request.user.pk or not default_storage.exists(ticket.get("path", "")):
-            # Expired, tampered with, someone else's, or already imported (a second click).
-            messages.error(request, _("The import has expired or is invalid; upload the file again."))
-            return redirect(reverse(f"masterdata:{self.entity}_import"))
-        with default_storage.open(ticket["path"], "rb") as handle:
-            content = handle.read()
-        dataset = resources.load_dataset(content, PurePath(ticket["path"]).suffix)
-        result = services.import_run(
-            actor=request.user, resource=self.resource_class(), dataset=dataset, file_name=ticket["name"], dry_run=False
-        )
-        default_storage.delete(ticket["path"])
-        errors = resources.import_errors(result)
-        list_url = reverse(f"masterdata:{self.entity}_list")
-        if errors:
-            messages.error(
-                request, _("Nothing was imported: the file has %(count)d error(s).") % {"count": len(errors)}
-            )
-            return redirect(reverse(f"masterdata:{self.entity}_import"))
-        totals = result.totals
-        messages.success(
-            request,
-            _("%(file)s imported: %(new)d new, %(update)d updated.")
-            % {"file": ticket["name"], "new": totals.get("new", 0), "update": totals.get("update", 0)},
-        )
-        return redirect(list_url)
+        rows = (resource.export_resource(instance) for instance in resource.iter_queryset(queryset))
+        table = Table(self.model._meta.verbose_name_plural, self.file_stem(), resource.get_export_headers(), rows)
+        table.count = queryset.count()
+        return export_respond(request, table)
 
 
 class ProductImportMixin:
@@ -700,45 +590,9 @@ class ProductExportView(ProductImportMixin, RecordExportView):
     pass
 
 
-class ProductImportTemplateView(ProductImportMixin, RecordImportTemplateView):
-    pass
-
-
-class ProductImportView(ProductImportMixin, RecordImportView):
-    pass
-
-
-class ProductImportConfirmView(ProductImportMixin, RecordImportConfirmView):
-    pass
-
-
 class SupplierExportView(SupplierImportMixin, RecordExportView):
     pass
 
 
-class SupplierImportTemplateView(SupplierImportMixin, RecordImportTemplateView):
-    pass
-
-
-class SupplierImportView(SupplierImportMixin, RecordImportView):
-    pass
-
-
-class SupplierImportConfirmView(SupplierImportMixin, RecordImportConfirmView):
-    pass
-
-
 class CustomerExportView(CustomerImportMixin, RecordExportView):
-    pass
-
-
-class CustomerImportTemplateView(CustomerImportMixin, RecordImportTemplateView):
-    pass
-
-
-class CustomerImportView(CustomerImportMixin, RecordImportView):
-    pass
-
-
-class CustomerImportConfirmView(CustomerImportMixin, RecordImportConfirmView):
     pass

@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "import_export",
     "axes",  # login throttling per user and per address
     "csp",  # Content-Security-Policy header
+    "django_tasks",
+    "django_tasks_db",
     "apps.core",
     "apps.accounts",
     "apps.masterdata",
@@ -41,6 +43,8 @@ INSTALLED_APPS = [
     "apps.procurement",
     "apps.sales",
     "apps.analytics",
+    "apps.jobs",
+    "apps.imports",
     "apps.demo",
 ]
 
@@ -149,13 +153,21 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-MEDIA_ROOT = BASE_DIR / "media"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "media/"
 
 # Uploaded spreadsheets are read in memory and validated; anything larger is refused.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_FILE_SIZE = 5 * 1024 * 1024
+# The data import page (apps.imports): checked while streaming, before parsing (see apps/imports/reader.py).
+IMPORT_UPLOAD_MAX_SIZE = 20 * 1024 * 1024
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+IMPORT_MAX_COLUMNS = 60
+IMPORT_MAX_UNCOMPRESSED = 256 * 1024 * 1024  # all parts of an .xlsx together
+IMPORT_MAX_SHARED_STRINGS = 32 * 1024 * 1024  # the text table openpyxl holds in memory
+IMPORT_PREVIEW_HOURS = 24  # checked files not imported by then are deleted
+EXPORT_INLINE_MAX_ROWS = 5000  # larger exports run as background jobs with a download link
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
@@ -199,6 +211,15 @@ LOGGING = {
     # above every line (and every 403 traceback) was written twice. One handler, at the root.
     "loggers": {"django": {"handlers": [], "level": LOG_LEVEL, "propagate": True}},
 }
+
+# Background jobs: Django's Tasks API (the django-tasks backport) with the database backend, so
+# the embedded default needs no extra service; run workers with `manage.py jobs_worker`
+# (docs/adr/0008-job-queue.md, README "Workers").
+TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
+# A running job's worker touches it this often; a job silent for 3× this (30 s at least) is
+# taken as lost (its worker died) and enqueued again.
+JOBS_HEARTBEAT_SECONDS = env.float("JOBS_HEARTBEAT_SECONDS", default=10)
+JOBS_SELFCHECK_PAUSE = 0.2  # seconds between the self-check job's steps (Background jobs page)
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

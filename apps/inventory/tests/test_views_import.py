@@ -82,11 +82,16 @@ def test_a_file_that_is_not_excel_is_refused(client_for):
     warehouse = WarehouseFactory()
 
     response = client_for("warehouse").post(
-        IMPORT, {"warehouse": warehouse.pk, "date": "2026-11-01", "file": SimpleUploadedFile("x.xlsx", b"not excel")}
+        IMPORT,
+        {
+            "warehouse": warehouse.pk,
+            "date": "2026-11-01",
+            "file": SimpleUploadedFile("x.xlsx", b"\x89PNG\x00 not excel"),
+        },
     )
 
     assert response.status_code == 400
-    assert response.context["form"].errors["file"] == ["This is not an Excel (.xlsx) file."]
+    assert response.context["form"].errors["file"] == ["The file is neither an .xlsx workbook nor a CSV text file."]
 
 
 def test_the_template_downloads_and_other_roles_are_refused(client_for):

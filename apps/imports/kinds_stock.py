@@ -1,0 +1,286 @@
+"""Supplier price lists and opening stock balances.
+
+Opening stock is posted through the inventory services (an opening-stock document per
+warehouse and date, posted with ``stock_adjustment_post``, which calls ``stock_post`` once with
+every line: a constant number of statements), never by writing balances.
+"""
+
+import datetime
+import itertools
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models.functions import Upper
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from apps.core.models import AuditAction
+from apps.core.services import audit_record
+from apps.imports import cleaning
+from apps.imports.framework import Column, Kind, Plan, Row, RowError, chunked, register
+from apps.imports.kinds import BATCH, Lookup, active_choices, days, price, quantity, text
+from apps.inventory.models import AdjustmentKind, StockBalance
+from apps.inventory.services import AdjustmentLineInput, stock_adjustment_create, stock_adjustment_post
+from apps.masterdata.models import Product, Supplier, Warehouse
+from apps.procurement.models import SupplierPrice
+
+DOCUMENT_LINES = 1000
+
+
+def _by_code(model, codes: set[str]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    queryset = model.objects.filter(is_active=True).annotate(code_upper=Upper("code"))
+    for chunk in chunked(sorted(codes)):
+        found.update((record.code_upper, record) for record in queryset.filter(code_upper__in=chunk))
+    return found
+
+
+def _resolve_codes(kind: Kind, rows: list[Row], errors: list[RowError], key: str, model, label) -> None:
+    found = _by_code(model, {row.values[key].upper() for row in rows if row.values.get(key)})
+    for row in rows:
+        value = row.values.get(key)
+        record = found.get(value.upper()) if value else None
+        if record is None:
+            kind.error(
+                errors, row, key, _("Unknown or deactivated %(label)s: %(value)s.") % {"label": label, "value": value}
+            )
+        else:
+            row.values[key] = record
+
+
+def positive_quantity(value: Any) -> Decimal | None:
+    return cleaning.to_decimal(value, decimal_places=4, minimum=Decimal("0.0001"))
+
+
+def unit_cost(value: Any) -> Decimal | None:
+    return cleaning.to_decimal(value, decimal_places=6)
+
+
+@register
+class SupplierPriceKind(Kind):
+    name = "supplier_prices"
+    label = gettext_lazy("Supplier price list")
+    permission = "procurement.add_supplierprice"
+    key_columns = ("supplier", "product", "valid_from")
+    columns = (
+        Column("supplier", gettext_lazy("supplier"), text(32), required=True, example="S001"),
+        Column(
+            "product",
+            gettext_lazy("product"),
+            text(32),
+            required=True,
+            aliases=("item code", "商品编码"),
+            example="A0001",
+        ),
+        Column(
+            "price",
+            gettext_lazy("price (net of tax, per base unit)"),
+            price,
+            required=True,
+            aliases=("price", "价格", "单价"),
+            example=Decimal("1.10"),
+        ),
+        Column(
+            "valid_from", gettext_lazy("valid from"), cleaning.to_date, required=True, example=datetime.date(2026, 1, 1)
+        ),
+        Column("valid_to", gettext_lazy("valid to"), cleaning.to_date),
+        Column("min_order_qty", gettext_lazy("minimum order quantity"), quantity),
+        Column("pack_size", gettext_lazy("pack size"), quantity),
+        Column("lead_time_days", gettext_lazy("lead time (days)"), days),
+        Column("is_preferred", gettext_lazy("preferred"), cleaning.to_bool),
+        Column("notes", gettext_lazy("remarks"), text(200)),
+    )
+    fields = ("price", "valid_to", "min_order_qty", "pack_size", "lead_time_days", "is_preferred", "notes")
+
+    def prepare(self, rows, errors, *, mapped) -> Plan:
+        _resolve_codes(self, rows, errors, "supplier", Supplier, _("supplier"))
+        _resolve_codes(self, rows, errors, "product", Product, _("product"))
+        failed = {error.row for error in errors}
+        rows = [row for row in rows if row.number not in failed]
+        stored: dict[tuple, SupplierPrice] = {}
+        product_ids = sorted({row.values["product"].pk for row in rows})
+        for chunk in chunked(product_ids):
+            for record in SupplierPrice.objects.filter(product_id__in=chunk):
+                stored[(record.supplier_id, record.product_id, record.valid_from)] = record
+        plan = Plan(extra={"fields": set()})
+        intervals: dict[tuple, list[tuple[datetime.date, datetime.date | None, int | None]]] = defaultdict(list)
+        for (supplier_id, product_id, valid_from), record in stored.items():
+            intervals[(supplier_id, product_id)].append((valid_from, record.valid_to, None))
+        for row in rows:
+            values = row.values
+            key = (values["supplier"].pk, values["product"].pk, values["valid_from"])
+            record = stored.get(key)
+            instance = record or SupplierPrice(
+                supplier=values["supplier"], product=values["product"], valid_from=values["valid_from"]
+            )
+            changed = [name for name in self.fields if name in values and _set(instance, name, values[name])]
+            if instance.valid_to and instance.valid_to < instance.valid_from:
+                self.error(errors, row, "valid_to", _("The end of validity cannot be before its start."))
+                continue
+            pair = intervals[key[:2]]
+            pair[:] = [item for item in pair if item[0] != instance.valid_from]
+            pair.append((instance.valid_from, instance.valid_to, row.number))
+            if record is None:
+                plan.new.append(instance)
+            elif changed:
+                plan.extra["fields"].update(changed)
+                plan.changed.append(instance)
+            else:
+                plan.unchanged += 1
+        for pair in intervals.values():
+            pair.sort(key=lambda item: item[0])
+            for before, after in itertools.pairwise(pair):
+                if before[1] is None or before[1] >= after[0]:
+                    number = after[2] or before[2]
+                    if number is not None:
+                        errors.append(
+                            RowError(
+                                number,
+                                self.column_label("valid_from"),
+                                after[0].isoformat(),
+                                _("The validity overlaps another price of this supplier and product from %(day)s.")
+                                % {"day": before[0].isoformat()},
+                            )
+                        )
+        return plan
+
+    def write(self, plan, *, actor) -> dict[str, int]:
+        SupplierPrice.objects.bulk_create(plan.new, batch_size=BATCH)
+        if plan.changed:
+            SupplierPrice.objects.bulk_update(plan.changed, sorted(plan.extra["fields"]), batch_size=500)
+        counts = {"new": len(plan.new), "changed": len(plan.changed), "unchanged": plan.unchanged}
+        audit_record(
+            actor=actor,
+            action=AuditAction.IMPORTED,
+            instance=ContentType.objects.get_for_model(SupplierPrice),
+            changes={key: [None, value] for key, value in counts.items()},
+        )
+        return counts
+
+
+def _set(instance, name: str, value) -> bool:
+    if value is None and name != "valid_to":
+        return False
+    if getattr(instance, name) == value:
+        return False
+    setattr(instance, name, value)
+    return True
+
+
+@register
+class OpeningStockKind(Kind):
+    name = "opening_stock"
+    label = gettext_lazy("Opening stock")
+    permission = "inventory.add_stockadjustment"
+    key_columns = ("warehouse", "product")
+    help = gettext_lazy(
+        "For items not yet in stock in that warehouse: each warehouse and date becomes one opening-stock "
+        "document, posted to the stock ledger. Importing the same file again changes nothing."
+    )
+    columns = (
+        Column(
+            "warehouse",
+            gettext_lazy("warehouse"),
+            text(64),
+            required=True,
+            choices=active_choices(Warehouse),
+            example="WH01",
+        ),
+        Column(
+            "product", gettext_lazy("item code"), text(32), required=True, aliases=("product", "商品"), example="A0001"
+        ),
+        Column("quantity", gettext_lazy("quantity"), positive_quantity, required=True, example=Decimal(100)),
+        Column("unit_cost", gettext_lazy("unit cost"), unit_cost, required=True, example=Decimal("1.20")),
+        Column("date", gettext_lazy("date"), cleaning.to_date, help=gettext_lazy("blank: today")),
+        Column("remarks", gettext_lazy("remarks"), text(200)),
+    )
+
+    def prepare(self, rows, errors, *, mapped) -> Plan:
+        warehouses = Lookup(Warehouse)
+        for row in rows:
+            record = warehouses.get(row.values["warehouse"])
+            if record is None:
+                self.error(
+                    errors,
+                    row,
+                    "warehouse",
+                    _("Unknown or deactivated %(label)s: %(value)s.")
+                    % {"label": _("warehouse"), "value": row.values["warehouse"]},
+                )
+            else:
+                row.values["warehouse"] = record
+        _resolve_codes(
+            self,
+            [row for row in rows if not isinstance(row.values["warehouse"], str)],
+            errors,
+            "product",
+            Product,
+            _("product"),
+        )
+        failed = {error.row for error in errors}
+        rows = [row for row in rows if row.number not in failed]
+        stored: dict[tuple[int, int], Decimal] = {}
+        for chunk in chunked(sorted({row.values["product"].pk for row in rows})):
+            stored.update(
+                ((product_id, warehouse_id), on_hand)
+                for product_id, warehouse_id, on_hand in StockBalance.objects.filter(product_id__in=chunk).values_list(
+                    "product_id", "warehouse_id", "on_hand"
+                )
+            )
+        today = timezone.localdate()
+        plan = Plan()
+        for row in rows:
+            product, warehouse = row.values["product"], row.values["warehouse"]
+            on_hand = stored.get((product.pk, warehouse.pk))
+            if on_hand is None:
+                plan.new.append(
+                    (
+                        warehouse,
+                        row.values.get("date") or today,
+                        AdjustmentLineInput(
+                            product_id=product.pk,
+                            quantity=row.values["quantity"],
+                            unit_cost=row.values["unit_cost"],
+                            remarks=row.values.get("remarks", ""),
+                        ),
+                    )
+                )
+            elif on_hand == row.values["quantity"]:
+                plan.unchanged += 1
+            else:
+                self.error(
+                    errors,
+                    row,
+                    "quantity",
+                    _(
+                        "%(product)s already has %(on_hand)s in stock in %(warehouse)s: opening stock is only for "
+                        "items without stock there; use a stock count to correct it."
+                    )
+                    % {"product": product.code, "on_hand": on_hand.normalize(), "warehouse": warehouse},
+                )
+        return plan
+
+    def write(self, plan, *, actor) -> dict[str, int]:
+        groups: dict[tuple, list[AdjustmentLineInput]] = defaultdict(list)
+        for warehouse, day, line in plan.new:
+            groups[(warehouse.pk, day)].append(line)
+        warehouses = {warehouse.pk: warehouse for warehouse, _day, _line in plan.new}
+        documents = 0
+        for (warehouse_id, day), lines in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1])):
+            # One document per DOCUMENT_LINES lines: stock_post builds one statement per
+            # posting, and PostgreSQL refuses one of 10,000 lines (stack depth exceeded).
+            for chunk in chunked(lines, DOCUMENT_LINES):
+                document = stock_adjustment_create(
+                    actor=actor,
+                    kind=AdjustmentKind.OPENING,
+                    warehouse=warehouses[warehouse_id],
+                    date=day,
+                    lines=chunk,
+                    reason=_("Imported opening stock"),
+                )
+                stock_adjustment_post(actor=actor, document=document)
+                documents += 1
+        return {"new": len(plan.new), "changed": 0, "unchanged": plan.unchanged, "documents": documents}

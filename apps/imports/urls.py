@@ -1,0 +1,14 @@
+from django.urls import path
+
+from apps.imports import views
+
+app_name = "imports"
+
+urlpatterns = [
+    path("", views.BatchCreateView.as_view(), name="batch_create"),
+    path("template/<slug:kind>/", views.TemplateDownloadView.as_view(), name="template_download"),
+    path("<uuid:pk>/", views.BatchDetailView.as_view(), name="batch_detail"),
+    path("<uuid:pk>/columns/", views.BatchRemapView.as_view(), name="batch_remap"),
+    path("<uuid:pk>/confirm/", views.BatchConfirmView.as_view(), name="batch_confirm"),
+    path("<uuid:pk>/rejected/", views.BatchRejectedView.as_view(), name="batch_rejected"),
+]
