@@ -132,12 +132,12 @@ class InventoryPolicy(models.Model):
     """Settings of inventory operations: one row (classification, count approval, cycle counts, alerts)."""
 
     abc_a_percent = RateField(
-        _("class A up to % of consumption value"),
+        _("class A up to this percent of consumption value"),
         default=Decimal(80),
         validators=[MinValueValidator(Decimal(1)), MaxValueValidator(Decimal(100))],
     )
     abc_b_percent = RateField(
-        _("class B up to % of consumption value"),
+        _("class B up to this percent of consumption value"),
         default=Decimal(95),
         validators=[MinValueValidator(Decimal(1)), MaxValueValidator(Decimal(100))],
     )

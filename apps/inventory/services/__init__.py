@@ -7,11 +7,14 @@ The public names are re-exported here so callers import from ``apps.inventory.se
 
 from apps.inventory.services.adjustments import (
     ADJUSTMENT_HEADER_FIELDS,
+    ADJUSTMENT_PIPELINE,
     AdjustmentLineInput,
-    adjustment_idempotency_key,
+    needs_approval,
+    stock_adjustment_approve,
     stock_adjustment_create,
     stock_adjustment_post,
     stock_adjustment_reverse,
+    stock_adjustment_transition,
     stock_adjustment_update,
 )
 from apps.inventory.services.bulk import (
@@ -48,6 +51,7 @@ from apps.inventory.services.repair import (
 __all__ = [
     "ADJUSTMENT_DOCUMENT_TYPE",
     "ADJUSTMENT_HEADER_FIELDS",
+    "ADJUSTMENT_PIPELINE",
     "BULK_COLUMNS",
     "BULK_ORDER",
     "KEEP",
@@ -59,10 +63,12 @@ __all__ = [
     "Shortage",
     "StockLevelInput",
     "StockLine",
-    "adjustment_idempotency_key",
+    "needs_approval",
+    "stock_adjustment_approve",
     "stock_adjustment_create",
     "stock_adjustment_post",
     "stock_adjustment_reverse",
+    "stock_adjustment_transition",
     "stock_adjustment_update",
     "stock_balances_rebuild",
     "stock_balances_sync",

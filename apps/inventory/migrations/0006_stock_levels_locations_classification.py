@@ -33,7 +33,7 @@ def copy_product_levels(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0004_movement_time_covering_index'),
+        ('inventory', '0005_stockadjustment_document_core'),
         ('masterdata', '0002_product_lookup_pattern_indexes'),
     ]
 
@@ -42,8 +42,8 @@ class Migration(migrations.Migration):
             name='InventoryPolicy',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('abc_a_percent', apps.core.fields.RateField(default=Decimal('80'), validators=[django.core.validators.MinValueValidator(Decimal('1')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='class A up to % of consumption value')),
-                ('abc_b_percent', apps.core.fields.RateField(default=Decimal('95'), validators=[django.core.validators.MinValueValidator(Decimal('1')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='class B up to % of consumption value')),
+                ('abc_a_percent', apps.core.fields.RateField(default=Decimal('80'), validators=[django.core.validators.MinValueValidator(Decimal('1')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='class A up to this percent of consumption value')),
+                ('abc_b_percent', apps.core.fields.RateField(default=Decimal('95'), validators=[django.core.validators.MinValueValidator(Decimal('1')), django.core.validators.MaxValueValidator(Decimal('100'))], verbose_name='class B up to this percent of consumption value')),
                 ('xyz_x_max_cv', models.DecimalField(decimal_places=2, default=Decimal('0.50'), max_digits=6, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='class X up to coefficient of variation')),
                 ('xyz_y_max_cv', models.DecimalField(decimal_places=2, default=Decimal('1.00'), max_digits=6, validators=[django.core.validators.MinValueValidator(Decimal('0'))], verbose_name='class Y up to coefficient of variation')),
                 ('classification_months', models.PositiveSmallIntegerField(default=12, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(36)], verbose_name='classification period (months)')),
