@@ -289,6 +289,14 @@ class StockAdjustmentLine(StockDocumentLine):
 
 
 # Inventory operations keep their models in their own modules; importing them here registers them.
+from apps.inventory.models_counts import (  # noqa: E402, F401
+    COUNT_PREFIX,
+    CountScope,
+    CountStatus,
+    StockCount,
+    StockCountEntry,
+    StockCountLine,
+)
 from apps.inventory.models_levels import (  # noqa: E402, F401
     AbcClass,
     InventoryPolicy,

@@ -1,0 +1,90 @@
+"""Forms and filters of stock counts and transfers."""
+
+from decimal import Decimal, InvalidOperation
+
+import django_filters
+from django import forms
+from django.db.models.functions import Upper
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from apps.core.fields import QUANTITY_PLACES
+from apps.inventory.models import (
+    AbcClass,
+    CountScope,
+    CountStatus,
+    StockCount,
+)
+from apps.inventory.services.counts import CountEntryInput
+from apps.masterdata.models import Category, Product, Warehouse
+
+
+class StockCountOpenForm(forms.Form):
+    warehouse = forms.ModelChoiceField(label=gettext_lazy("Warehouse"), queryset=Warehouse.objects.none())
+    scope = forms.ChoiceField(label=gettext_lazy("Count scope"), choices=CountScope.choices)
+    category = forms.ModelChoiceField(
+        label=gettext_lazy("Product category"), queryset=Category.objects.all(), required=False
+    )
+    abc_class = forms.ChoiceField(
+        label=gettext_lazy("ABC class"), choices=[("", "—"), *AbcClass.choices], required=False
+    )
+    location_from = forms.CharField(label=gettext_lazy("From location"), max_length=32, required=False)
+    location_to = forms.CharField(label=gettext_lazy("To location"), max_length=32, required=False)
+    products = forms.CharField(
+        label=gettext_lazy("Item codes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=gettext_lazy("For “Chosen products”: item codes separated by spaces, commas or new lines."),
+    )
+    blind = forms.BooleanField(
+        label=gettext_lazy("Blind count"),
+        required=False,
+        help_text=gettext_lazy("Counters do not see the book quantity."),
+    )
+    remarks = forms.CharField(label=gettext_lazy("Remarks"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, warehouses=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["warehouse"].queryset = warehouses if warehouses is not None else Warehouse.objects.active()
+
+    def clean_products(self) -> list[int]:
+        codes = {code.upper() for code in self.cleaned_data["products"].replace(",", " ").split() if code}
+        if not codes:
+            return []
+        found = dict(Product.objects.annotate(upper=Upper("code")).filter(upper__in=codes).values_list("upper", "pk"))
+        unknown = sorted(codes - found.keys())
+        if unknown:
+            raise forms.ValidationError(_("Unknown item codes: %(codes)s") % {"codes": ", ".join(unknown)})
+        return list(found.values())
+
+
+def count_sheet_entries(data, lines) -> tuple[list[CountEntryInput], list[str]]:
+    """The quantities typed into the count sheet grid (``qty-<line id>``); blank cells are skipped."""
+    entries, errors = [], []
+    for line in lines:
+        text = (data.get(f"qty-{line.pk}") or "").strip().replace(",", "")
+        if not text:
+            continue
+        try:
+            quantity = Decimal(text)
+        except InvalidOperation:
+            errors.append(_("Row %(row)s: “%(value)s” is not a number.") % {"row": line.line_no, "value": text})
+            continue
+        if not quantity.is_finite() or quantity < 0 or quantity != round(quantity, QUANTITY_PLACES):
+            errors.append(_("Row %(row)s: “%(value)s” is not a valid quantity.") % {"row": line.line_no, "value": text})
+            continue
+        if quantity != line.my_quantity:
+            entries.append(CountEntryInput(product_id=line.product_id, quantity=quantity))
+    return entries, errors
+
+
+class StockCountFilter(django_filters.FilterSet):
+    number = django_filters.CharFilter(label=gettext_lazy("Document no."), lookup_expr="icontains")
+    status = django_filters.ChoiceFilter(label=gettext_lazy("Document status"), choices=CountStatus.choices)
+    warehouse = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Warehouse"), queryset=Warehouse.objects.all(), field_name="warehouse"
+    )
+
+    class Meta:
+        model = StockCount
+        fields = ["number", "status", "warehouse"]
