@@ -34,6 +34,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('inventory', '0005_stockadjustment_document_core'),
+        ('inventory', '0005_movement_ledger_order_by_id'),
         ('masterdata', '0002_product_lookup_pattern_indexes'),
     ]
 
