@@ -4,6 +4,7 @@ from decimal import Decimal, InvalidOperation
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -14,6 +15,8 @@ from apps.inventory.models import (
     CountScope,
     CountStatus,
     StockCount,
+    StockTransfer,
+    TransferStatus,
 )
 from apps.inventory.services.counts import CountEntryInput
 from apps.masterdata.models import Category, Product, Warehouse
@@ -88,3 +91,51 @@ class StockCountFilter(django_filters.FilterSet):
     class Meta:
         model = StockCount
         fields = ["number", "status", "warehouse"]
+
+
+class StockTransferFilter(django_filters.FilterSet):
+    number = django_filters.CharFilter(label=gettext_lazy("Document no."), lookup_expr="icontains")
+    status = django_filters.ChoiceFilter(label=gettext_lazy("Document status"), choices=TransferStatus.choices)
+    warehouse = django_filters.ModelChoiceFilter(
+        label=gettext_lazy("Warehouse"), queryset=Warehouse.objects.all(), method="filter_warehouse"
+    )
+
+    class Meta:
+        model = StockTransfer
+        fields = ["number", "status"]
+
+    def filter_warehouse(self, queryset, name, value):
+        return queryset.filter(Q(source=value) | Q(destination=value)) if value else queryset
+
+
+class StockTransferForm(forms.Form):
+    source = forms.ModelChoiceField(label=gettext_lazy("Source warehouse"), queryset=Warehouse.objects.none())
+    destination = forms.ModelChoiceField(label=gettext_lazy("Destination warehouse"), queryset=Warehouse.objects.none())
+    date = forms.DateField(
+        label=gettext_lazy("Document date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    remarks = forms.CharField(label=gettext_lazy("Remarks"), required=False, max_length=2000)
+
+    def __init__(self, *args, sources=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].queryset = sources if sources is not None else Warehouse.objects.active()
+        self.fields["destination"].queryset = Warehouse.objects.active()
+
+
+def transfer_receipt_inputs(data, lines):
+    """The received and lost quantities typed per line (``received-<id>``, ``lost-<id>``), and the errors."""
+    from apps.inventory.services.transfers import TransferReceiptInput
+
+    receipts, errors = [], []
+    for line in lines:
+        values = []
+        for name in ("received", "lost"):
+            text = (data.get(f"{name}-{line.pk}") or "").strip().replace(",", "")
+            try:
+                values.append(Decimal(text) if text else Decimal(0))
+            except InvalidOperation:
+                errors.append(_("Row %(row)s: “%(value)s” is not a number.") % {"row": line.line_no, "value": text})
+                values.append(Decimal(0))
+        if any(values):
+            receipts.append(TransferReceiptInput(line.pk, values[0], values[1]))
+    return receipts, errors

@@ -308,3 +308,10 @@ from apps.inventory.models_levels import (  # noqa: E402, F401
     StorageLocation,
     XyzClass,
 )
+from apps.inventory.models_transfers import (  # noqa: E402, F401
+    TRANSFER_PREFIX,
+    StockTransfer,
+    StockTransferLine,
+    StockTransferReceipt,
+    TransferStatus,
+)

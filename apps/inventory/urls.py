@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.inventory import views, views_counts, views_levels
+from apps.inventory import views, views_counts, views_levels, views_transfers
 
 app_name = "inventory"
 
@@ -45,4 +45,10 @@ urlpatterns = [
     path("counts/<int:pk>/recount/", views_counts.StockCountRecountView.as_view(), name="count_recount"),
     path("counts/<int:pk>/post/", views_counts.count_post, name="count_post"),
     path("counts/<int:pk>/cancel/", views_counts.count_cancel, name="count_cancel"),
+    path("transfers/", views_transfers.StockTransferListView.as_view(), name="transfer_list"),
+    path("transfers/new/", views_transfers.StockTransferCreateView.as_view(), name="transfer_create"),
+    path("transfers/<int:pk>/", views_transfers.StockTransferDetailView.as_view(), name="transfer_detail"),
+    path("transfers/<int:pk>/dispatch/", views_transfers.transfer_dispatch, name="transfer_dispatch"),
+    path("transfers/<int:pk>/receive/", views_transfers.StockTransferReceiveView.as_view(), name="transfer_receive"),
+    path("transfers/<int:pk>/cancel/", views_transfers.transfer_cancel, name="transfer_cancel"),
 ]
