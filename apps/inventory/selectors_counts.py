@@ -70,9 +70,19 @@ def count_lines(*, count: StockCount, user: Any) -> QuerySet[StockCountLine]:
     )
 
 
-def count_review_lines(*, count: StockCount, user: Any) -> QuerySet[StockCountLine]:
-    """Counted lines sorted by the value of their variance, largest first; uncounted lines last."""
-    return count_lines(count=count, user=user).order_by(Abs("variance_value").desc(nulls_last=True), "line_no")
+def count_review_lines(*, count: StockCount) -> QuerySet[StockCountLine]:
+    """Lines with variance and its value at today's average cost, largest impact first; uncounted lines last."""
+    avg_cost = StockBalance.objects.filter(product_id=OuterRef("product_id"), warehouse_id=count.warehouse_id)
+    return (
+        StockCountLine.objects.filter(count=count)
+        .select_related("product", "product__base_unit")
+        .annotate(
+            variance_quantity=ExpressionWrapper(F("counted_quantity") - F("snapshot_quantity"), output_field=QUANTITY),
+            cost=Coalesce(Subquery(avg_cost.values("avg_cost")[:1]), F("book_cost")),
+        )
+        .annotate(variance_value=ExpressionWrapper(F("variance_quantity") * F("cost"), output_field=MONEY))
+        .order_by(Abs("variance_value").desc(nulls_last=True), "line_no")
+    )
 
 
 def count_progress(*, count: StockCount) -> dict[str, int]:

@@ -40,6 +40,7 @@ urlpatterns = [
     path("counts/<int:pk>/", views_counts.StockCountDetailView.as_view(), name="count_detail"),
     path("counts/<int:pk>/count/", views_counts.StockCountScanView.as_view(), name="count_scan"),
     path("counts/<int:pk>/record/", views_counts.StockCountRecordView.as_view(), name="count_record"),
+    path("counts/<int:pk>/paste/", views_counts.StockCountPasteView.as_view(), name="count_paste"),
     path("counts/<int:pk>/sheet/", views_counts.StockCountSheetView.as_view(), name="count_sheet"),
     path("counts/<int:pk>/submit/", views_counts.count_submit, name="count_submit"),
     path("counts/<int:pk>/recount/", views_counts.StockCountRecountView.as_view(), name="count_recount"),

@@ -15,7 +15,7 @@ from django.views.generic import ListView
 from apps.core.documents.views import Refusal, command_view, run_refusable
 from apps.core.forms import apply_service_error
 from apps.core.mixins import PaginatedListMixin, PermissionMixin
-from apps.inventory.forms_counts import StockCountFilter, StockCountOpenForm, count_sheet_entries
+from apps.inventory.forms_counts import StockCountFilter, StockCountOpenForm, count_sheet_entries, pasted_counts
 from apps.inventory.selectors_counts import (
     accuracy_percent,
     count_accuracy,
@@ -113,12 +113,12 @@ class StockCountDetailView(PermissionMixin, View):
 
     def get(self, request, pk):
         count = _count(request, pk)
-        lines = count_review_lines(count=count, user=request.user)
+        progress = count_progress(count=count)
         context = {
             "document": count,
-            "progress": count_progress(count=count),
-            "lines": lines[:500],
-            "truncated": count.lines.count() > 500,
+            "progress": progress,
+            "lines": count_review_lines(count=count)[:500],
+            "truncated": progress["lines"] > 500,
             "show_book": _show_book(request, count),
             "entries": count_entries(count=count)[:200],
         }
@@ -235,6 +235,26 @@ class StockCountRecordView(PermissionMixin, View):
                 }
             }
         )
+
+
+class StockCountPasteView(PermissionMixin, View):
+    """The bulk path for a handheld's export: paste ``code quantity`` rows, recorded in one call."""
+
+    permission_required = "inventory.change_stockcount"
+    http_method_names = ["post"]
+
+    def post(self, request, pk):
+        count = _count(request, pk)
+        entries, errors = pasted_counts(request.POST.get("rows", ""))
+        for error in errors[:20]:
+            messages.error(request, error)
+        if entries and not errors:
+            saved, done = run_refusable(
+                request, lambda: stock_count_record(actor=request.user, count=count, entries=entries)
+            )
+            if done:
+                messages.success(request, _("%(count)s counts saved.") % {"count": saved})
+        return redirect("inventory:count_scan", pk=count.pk)
 
 
 class StockCountSheetView(PermissionMixin, View):

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.db.models import (
     Case,
     DecimalField,
@@ -27,8 +28,9 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -159,7 +161,8 @@ def _on_hand(warehouse_id: int, product: str = "product_id") -> Any:
 
 def _last_movement(warehouse_id: int, product: str = "product_id") -> Subquery:
     movements = StockMovement.objects.filter(product_id=OuterRef(product), warehouse_id=warehouse_id)
-    return Subquery(movements.order_by("-id").values("id")[:1])
+    # The ledger's order per product × warehouse is both (posted_at, id): this walks its index backwards.
+    return Subquery(movements.order_by("-posted_at", "-id").values("id")[:1])
 
 
 def _scope_products(
@@ -236,21 +239,6 @@ def stock_count_open(
         location_to=location_to,
         product_ids=product_ids,
     )
-    level = StockLevel.objects.filter(product_id=OuterRef("pk"), warehouse=warehouse)
-    balance = StockBalance.objects.filter(product_id=OuterRef("pk"), warehouse=warehouse)
-    rows = list(
-        products.annotate(
-            book=_on_hand(warehouse.pk, "pk"),
-            cost=Subquery(balance.values("avg_cost")[:1]),
-            last_movement=_last_movement(warehouse.pk, "pk"),
-            location=Subquery(level.values("location__code")[:1]),
-            location_sort=Subquery(level.values("location__sort_order")[:1]),
-        )
-        .order_by(F("location_sort").asc(nulls_last=True), F("location").asc(nulls_last=True), "code")
-        .values_list("pk", "book", "cost", "last_movement", "location")
-    )
-    if not rows:
-        raise ValidationError(_("Nothing to count in this scope."), code="empty")
     count = StockCount(
         warehouse=warehouse,
         scope=scope,
@@ -265,24 +253,46 @@ def stock_count_open(
     )
     count.number = document_number_next(prefix=COUNT_PREFIX, day=timezone.localdate())
     count.save()
-    StockCountLine.objects.bulk_create(
-        [
-            StockCountLine(
-                count=count,
-                line_no=row,
-                product_id=product_id,
-                location_code=location or "",
-                book_quantity=book,
-                book_cost=cost or ZERO,
-                snapshot_quantity=book,
-                snapshot_movement_id=last_movement,
-            )
-            for row, (product_id, book, cost, last_movement, location) in enumerate(rows, start=1)
-        ],
-        batch_size=1000,
-    )
-    audit_record(actor=actor, action=AuditAction.CREATED, instance=count, changes={"lines": len(rows)})
+    lines = _insert_lines(count, products)
+    if not lines:
+        raise ValidationError(_("Nothing to count in this scope."), code="empty")
+    audit_record(actor=actor, action=AuditAction.CREATED, instance=count, changes={"lines": lines})
     return count
+
+
+def _insert_lines(count: StockCount, products) -> int:
+    """Insert the count's lines straight from the scope query (``INSERT … SELECT``): book quantity, average
+    cost, last movement and default location read in the same statement, rows numbered in location order."""
+    warehouse_id = count.warehouse_id
+    level = StockLevel.objects.filter(product_id=OuterRef("pk"), warehouse_id=warehouse_id)
+    balance = StockBalance.objects.filter(product_id=OuterRef("pk"), warehouse_id=warehouse_id)
+    select = (
+        products.annotate(
+            book=_on_hand(warehouse_id, "pk"),
+            cost=Coalesce(Subquery(balance.values("avg_cost")[:1]), Value(ZERO), output_field=QUANTITY),
+            last_movement=_last_movement(warehouse_id, "pk"),
+            location=Coalesce(Subquery(level.values("location__code")[:1]), Value("")),
+            location_sort=Subquery(level.values("location__sort_order")[:1]),
+        )
+        .annotate(
+            row=Window(
+                RowNumber(),
+                order_by=[F("location_sort").asc(nulls_last=True), F("location").asc(), F("code").asc()],
+            )
+        )
+        .order_by()
+        .values_list("id", "row", "book", "cost", "last_movement", "location")
+    )
+    sql, params = select.query.sql_with_params()
+    table = StockCountLine._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (count_id, line_no, product_id, book_quantity, book_cost, snapshot_quantity, "  # noqa: S608
+            "snapshot_movement_id, location_code, round, added) "
+            f"SELECT %s, s.row, s.id, s.book, s.cost, s.book, s.last_movement, s.location, 1, %s FROM ({sql}) s",
+            [count.pk, False, *params],
+        )
+        return cursor.rowcount
 
 
 def _locked_counting(count: StockCount, actor: Any) -> StockCount:
@@ -335,7 +345,12 @@ def stock_count_record(*, actor: Any, count: StockCount, entries: Sequence[Count
     locked = _locked_counting(count, actor)
     quantities, errors = _base_quantities(entries)
     product_ids = {entry.product_id for entry in entries}
-    known = dict(Product.objects.filter(pk__in=product_ids).values_list("pk", "is_active"))
+    ordered = sorted(product_ids)
+    known = {
+        pk
+        for start in range(0, len(ordered), 900)
+        for pk in Product.objects.filter(pk__in=ordered[start : start + 900]).values_list("pk", flat=True)
+    }
     errors += [
         _("Entry %(row)s: unknown product.") % {"row": index}
         for index, entry in enumerate(entries, start=1)
@@ -343,19 +358,14 @@ def stock_count_record(*, actor: Any, count: StockCount, entries: Sequence[Count
     ]
     if errors:
         raise ValidationError(errors, code="invalid_entry")
-    lines = dict(StockCountLine.objects.filter(count=locked).values_list("product_id", "pk"))
+    lines, mine = _lines_of(locked, actor, product_ids)
     missing = sorted(product_ids - lines.keys())
     if missing:
         _add_found_lines(locked, missing)
-        lines = dict(StockCountLine.objects.filter(count=locked).values_list("product_id", "pk"))
-    rounds = dict(StockCountLine.objects.filter(count=locked).values_list("pk", "round"))
+        lines, mine = _lines_of(locked, actor, product_ids)
+    rounds = dict(lines.values())
+    lines = {product_id: line_id for product_id, (line_id, _round) in lines.items()}
     now = timezone.now()
-    mine = {
-        (line_id, round_no): quantity
-        for line_id, round_no, quantity in StockCountEntry.objects.filter(
-            line__count=locked, counted_by=actor
-        ).values_list("line_id", "round", "quantity")
-    }
     merged: dict[int, StockCountEntry] = {}
     for entry, base in zip(entries, quantities, strict=True):
         line_id = lines[entry.product_id]
@@ -381,6 +391,20 @@ def stock_count_record(*, actor: Any, count: StockCount, entries: Sequence[Count
         locked, StockCountLine.objects.filter(count=locked, entries__counted_by=actor, entries__counted_at=now)
     )
     return len(merged)
+
+
+def _lines_of(count: StockCount, actor: Any, product_ids: set[int]) -> tuple[dict, dict]:
+    """{product: (line, round)} of ``product_ids`` on the count, and {(line, round): quantity} of the
+    actor's own entries on them; chunked so no statement exceeds SQLite's parameter limit."""
+    lines, mine = {}, {}
+    ordered = sorted(product_ids)
+    for start in range(0, len(ordered), 900):
+        chunk = ordered[start : start + 900]
+        rows = StockCountLine.objects.filter(count=count, product_id__in=chunk).values_list("product_id", "pk", "round")
+        lines.update({product_id: (pk, round_no) for product_id, pk, round_no in rows})
+        entries = StockCountEntry.objects.filter(line__count=count, counted_by=actor, line__product_id__in=chunk)
+        mine.update({(line, round_no): q for line, round_no, q in entries.values_list("line_id", "round", "quantity")})
+    return lines, mine
 
 
 def _refresh_lines(count: StockCount, lines) -> None:

@@ -180,3 +180,19 @@ def test_count_list_costs_the_same_queries_for_n_and_n_plus_3_rows(
     client.get(reverse("inventory:count_list"))
     with django_assert_num_queries(8):
         assert client.get(reverse("inventory:count_list")).status_code == 200
+
+
+def test_pasted_counts_are_recorded_in_one_call_and_bad_rows_named(client_for, warehouse, stocked):
+    client = client_for("warehouse")
+    count = stock_count_open(actor=client.user, warehouse=warehouse)
+    url = reverse("inventory:count_paste", args=[count.pk])
+
+    bad = client.post(url, {"rows": "P0 4\nNOPE 1\nP1 x"}, follow=True)
+    assert [str(m) for m in bad.context["messages"]] == [
+        "Row 3: “x” is not a number.",
+        "Row 2: unknown item code or barcode “NOPE”.",
+    ]
+    assert not count.lines.filter(counted_quantity__isnull=False).exists()
+
+    client.post(url, {"rows": "6900000000017\t4\np1, 9\n"})
+    assert list(count.lines.order_by("line_no").values_list("counted_quantity", flat=True)) == [4, 9, None]
