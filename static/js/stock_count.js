@@ -37,18 +37,19 @@
     say(`${line.code} ${line.name}: ${line.mine} ${line.unit} ${texts.added}`, true);
   }
 
-  async function record(fields) {
-    const body = new URLSearchParams({ quantity: quantity.value || "1", ...fields });
+  // Requests go one after the other, so fast scans are all counted, in order.
+  let queue = Promise.resolve();
+
+  async function send(fields) {
     const response = await fetch(form.dataset.recordUrl, {
       method: "POST",
       headers: { "X-CSRFToken": csrf, "X-Requested-With": "fetch" },
-      body,
+      body: new URLSearchParams(fields),
     });
     const data = await response.json();
     candidates.replaceChildren();
     if (data.line) {
       showLine(data.line);
-      quantity.value = "1";
     } else if (data.candidates && data.candidates.length) {
       say(texts.choose, true);
       for (const match of data.candidates) {
@@ -56,14 +57,22 @@
         button.type = "button";
         button.className = "list-group-item list-group-item-action";
         button.textContent = `${match.code} ${match.name}`;
-        button.addEventListener("click", () => record({ product: String(match.id) }));
+        button.addEventListener("click", () => record({ product: String(match.id) }, fields.quantity));
         candidates.append(button);
       }
     } else {
       say(data.error || "?", false);
     }
+  }
+
+  function record(fields, amount) {
+    // Read and reset the inputs now: the next scan may arrive before this answer.
+    const payload = { quantity: amount || quantity.value || "1", ...fields };
+    quantity.value = "1";
     term.value = "";
     term.focus();
+    queue = queue.then(() => send(payload)).catch(() => say("?", false));
+    return queue;
   }
 
   form.addEventListener("submit", (event) => {
