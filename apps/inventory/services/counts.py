@@ -48,7 +48,6 @@ from apps.core.documents.registry import register
 from apps.core.fields import MONEY_QUANT, ZERO
 from apps.core.models import AuditAction
 from apps.core.services import audit_record, document_number_next
-from apps.inventory.documents.posting import document_post
 from apps.inventory.models import (
     COUNT_PREFIX,
     CountScope,
@@ -63,6 +62,7 @@ from apps.inventory.models import (
     StockLevel,
     StockMovement,
 )
+from apps.inventory.services.documents import document_post
 from apps.inventory.services.ledger import StockLine
 from apps.masterdata.models import Category, Product, ProductUnit, Warehouse
 from apps.masterdata.selectors import category_descendant_ids, warehouse_scope_ids

@@ -37,6 +37,7 @@ from apps.inventory.models import (
     StockTransferReceipt,
     TransferStatus,
 )
+from apps.inventory.services.documents import document_post
 from apps.inventory.services.ledger import StockLine, stock_lines_link, stock_post
 from apps.masterdata.models import Warehouse
 from apps.masterdata.selectors import warehouse_scope_ids
@@ -174,7 +175,7 @@ def stock_transfer_dispatch(*, actor: Any, transfer: StockTransfer, reason: str 
     """
     _check_warehouse(actor, transfer.source_id, "inventory.dispatch_stocktransfer")
     locked = lock(transfer)
-    transition = TRANSFER_PIPELINE.check(locked, "dispatch", actor)
+    TRANSFER_PIPELINE.check(locked, "dispatch", actor)
     transit = transit_warehouse()
     lines = list(locked.lines.order_by("line_no"))
     stock_lines: list[StockLine] = []
@@ -199,27 +200,25 @@ def stock_transfer_dispatch(*, actor: Any, transfer: StockTransfer, reason: str 
                 paired_with=out_index,
             )
         )
-    posting = stock_post(
-        document_type=locked._meta.label_lower,
-        document_number=locked.number,
-        lines=stock_lines,
+
+    def finish(posting) -> list[str]:
+        outbound = posting.movement_list[0::2]
+        stock_lines_link(lines=lines, movements=outbound)
+        for line, movement in zip(lines, outbound, strict=True):
+            line.unit_cost, line.transit_value = movement.unit_cost, -movement.value
+        StockTransferLine.objects.bulk_update(lines, ["unit_cost", "transit_value"])
+        locked.transit = transit
+        return ["transit"]
+
+    document_post(
+        pipeline=TRANSFER_PIPELINE,
+        document=locked,
+        stock_lines=stock_lines,
+        lines=None,  # two movements per line: ``finish`` links each line to its outbound one
         actor=actor,
-        idempotency_key=f"{locked._meta.label_lower}:{locked.pk}:dispatch",
+        action="dispatch",
         memo=_("Dispatch to %(warehouse)s") % {"warehouse": locked.destination},
-    )
-    outbound = posting.movement_list[0::2]
-    stock_lines_link(lines=lines, movements=outbound)
-    for line, movement in zip(lines, outbound, strict=True):
-        line.unit_cost, line.transit_value = movement.unit_cost, -movement.value
-    StockTransferLine.objects.bulk_update(lines, ["unit_cost", "transit_value"])
-    locked.status, locked.transit = transition.target, transit
-    locked.posting, locked.posted_by, locked.posted_at = posting, actor, posting.posted_at
-    locked.save(update_fields=["status", "transit", "posting", "posted_by", "posted_at", "updated_at"])
-    audit_record(
-        actor=actor,
-        action=transition.audit_action,
-        instance=locked,
-        changes={"status": [TransferStatus.DRAFT, locked.status], "posting": posting.pk},
+        finish=finish,
     )
     return locked
 

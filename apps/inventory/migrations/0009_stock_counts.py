@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0006_stock_levels_locations_classification'),
+        ('inventory', '0008_stock_levels_locations_classification'),
         ('masterdata', '0003_move_stock_levels_to_inventory'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0007_stock_counts'),
+        ('inventory', '0009_stock_counts'),
         ('masterdata', '0003_move_stock_levels_to_inventory'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
