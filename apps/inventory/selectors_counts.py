@@ -18,6 +18,7 @@ from django.db.models import (
 from django.db.models.functions import Abs, Coalesce
 from django.utils import timezone
 
+from apps.inventory.documents.scope import warehouse_scoped
 from apps.inventory.models import (
     AbcClass,
     CountStatus,
@@ -42,7 +43,7 @@ def _scoped(queryset: QuerySet, user: Any, lookup: str = "warehouse_id") -> Quer
 
 def stock_counts(*, user: Any) -> QuerySet[StockCount]:
     """Counts of the warehouses the user may see, with warehouse and people joined."""
-    return _scoped(StockCount.objects.select_related("warehouse", "created_by", "posted_by"), user)
+    return warehouse_scoped(StockCount.objects.select_related("warehouse", "created_by", "posted_by"), user)
 
 
 def count_lines(*, count: StockCount, user: Any) -> QuerySet[StockCountLine]:

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
-from apps.core.documents.views import Refusal, command_view, run_refusable
+from apps.core.documents.views import Refusal, command_view, run_refusable, save_then_post
 from apps.core.forms import apply_service_error
 from apps.core.mixins import PaginatedListMixin, PermissionMixin
 from apps.inventory.forms_counts import StockCountFilter, StockCountOpenForm, count_sheet_entries, pasted_counts
@@ -74,25 +74,27 @@ class StockCountOpenView(PermissionMixin, View):
         form = self._form(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            try:
-                count = stock_count_open(
-                    actor=request.user,
-                    warehouse=data["warehouse"],
-                    scope=data["scope"],
-                    category=data["category"],
-                    abc_class=data["abc_class"],
-                    location_from=data["location_from"],
-                    location_to=data["location_to"],
-                    product_ids=data["products"],
-                    blind=data["blind"],
-                    remarks=data["remarks"],
+            try:  # once per form: a re-sent form shows the count it opened
+                count = save_then_post(
+                    request,
+                    create=lambda: stock_count_open(
+                        actor=request.user,
+                        warehouse=data["warehouse"],
+                        scope=data["scope"],
+                        category=data["category"],
+                        abc_class=data["abc_class"],
+                        location_from=data["location_from"],
+                        location_to=data["location_to"],
+                        product_ids=data["products"],
+                        blind=data["blind"],
+                        remarks=data["remarks"],
+                    ),
                 )
             except ValidationError as error:
                 apply_service_error(form, error)
             except PermissionDenied as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(request, _("%(number)s opened: count now.") % {"number": count.number})
                 return redirect("inventory:count_scan", pk=count.pk)
         return render(request, self.template_name, {"form": form}, status=400)
 

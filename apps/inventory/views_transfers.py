@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
 
-from apps.core.documents.views import command_view, run_refusable
+from apps.core.documents.views import command_view, run_refusable, save_then_post
 from apps.core.forms import apply_service_error
 from apps.core.mixins import PaginatedListMixin, PermissionMixin
 from apps.core.selectors import audit_trail_for
@@ -61,23 +61,24 @@ class StockTransferCreateView(PermissionMixin, View):
         if form.is_valid() and formset.is_valid():
             data = form.cleaned_data
             lines = [TransferLineInput(line.product_id, line.quantity, line.remarks) for line in formset.line_inputs()]
-            try:
-                transfer = stock_transfer_create(
-                    actor=request.user,
-                    source=data["source"],
-                    destination=data["destination"],
-                    date=data["date"],
-                    remarks=data["remarks"],
-                    lines=lines,
+            try:  # once per form (a re-sent form shows the transfer it made); "post" dispatches it
+                transfer = save_then_post(
+                    request,
+                    create=lambda: stock_transfer_create(
+                        actor=request.user,
+                        source=data["source"],
+                        destination=data["destination"],
+                        date=data["date"],
+                        remarks=data["remarks"],
+                        lines=lines,
+                    ),
+                    post=lambda document: stock_transfer_dispatch(actor=request.user, transfer=document),
                 )
             except ValidationError as error:
                 apply_service_error(form, error)
             except PermissionDenied as error:
                 form.add_error(None, str(error))
             else:
-                messages.success(request, _("%(number)s saved.") % {"number": transfer.number})
-                if "dispatch" in request.POST:
-                    run_refusable(request, lambda: stock_transfer_dispatch(actor=request.user, transfer=transfer))
                 return redirect(transfer)
         context = {"form": form, "formset": formset, "outbound": True}
         return render(request, self.template_name, context, status=400)

@@ -207,7 +207,7 @@ def test_pages_create_dispatch_and_receive_in_parts(client_for, a, b):
         "lines-INITIAL_FORMS": "0",
         "lines-0-product": tea.pk,
         "lines-0-quantity": "6",
-        "dispatch": "1",
+        "post": "1",
     }
 
     response = client.post(reverse("inventory:transfer_create"), data)

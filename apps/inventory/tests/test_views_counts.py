@@ -196,3 +196,14 @@ def test_pasted_counts_are_recorded_in_one_call_and_bad_rows_named(client_for, w
 
     client.post(url, {"rows": "6900000000017\t4\np1, 9\n"})
     assert list(count.lines.order_by("line_no").values_list("counted_quantity", flat=True)) == [4, 9, None]
+
+
+def test_a_resent_open_form_opens_one_count(client_for, warehouse, stocked):
+    client = client_for("warehouse")
+    data = {"warehouse": warehouse.pk, "scope": "all", "form_token": "0f7e8a52-3c0b-4a53-9a5e-3d0f3c6b9a11"}
+
+    first = client.post(reverse("inventory:count_create"), data)
+    second = client.post(reverse("inventory:count_create"), data)
+
+    assert StockCount.objects.count() == 1
+    assert first["Location"] == second["Location"]
