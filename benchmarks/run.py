@@ -14,7 +14,7 @@
 Prints a table and writes ``benchmarks/results/latest.json``. Environment:
 BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/jxc_bench), BENCH_SECONDS
 (seconds per throughput run, default 8), BENCH_MOVEMENTS (default 1000000), BENCH_SKIP (comma
-list of: throughput, document, pages).
+list of: throughput, document, pages, count).
 """
 
 import datetime
