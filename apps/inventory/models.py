@@ -296,3 +296,29 @@ class StockAdjustmentLine(StockDocumentLine):
 
     def __str__(self) -> str:
         return f"{self.document_id}#{self.line_no}"
+
+
+# Inventory operations keep their models in their own modules; importing them here registers them.
+from apps.inventory.models_counts import (  # noqa: E402, F401
+    COUNT_PREFIX,
+    CountScope,
+    CountStatus,
+    StockCount,
+    StockCountEntry,
+    StockCountLine,
+)
+from apps.inventory.models_levels import (  # noqa: E402, F401
+    AbcClass,
+    InventoryPolicy,
+    StockClassification,
+    StockLevel,
+    StorageLocation,
+    XyzClass,
+)
+from apps.inventory.models_transfers import (  # noqa: E402, F401
+    TRANSFER_PREFIX,
+    StockTransfer,
+    StockTransferLine,
+    StockTransferReceipt,
+    TransferStatus,
+)

@@ -35,6 +35,8 @@ from apps.inventory.selectors import (
     stock_on_hand,
     stock_totals,
 )
+from apps.inventory.selectors_levels import with_levels
+from apps.inventory.selectors_transfers import in_transit_totals
 from apps.inventory.services import (
     stock_adjustment_approve,
     stock_adjustment_create,
@@ -61,12 +63,16 @@ class StockOnHandView(PermissionMixin, PaginatedListMixin, ListView):
 
     def get_queryset(self):
         self.filterset = StockOnHandFilter(
-            self.request.GET, queryset=stock_on_hand(user=self.request.user), request=self.request
+            self.request.GET, queryset=with_levels(stock_on_hand(user=self.request.user)), request=self.request
         )
         return self.filterset.qs.order_by(*self.get_ordering())
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(filter=self.filterset, totals=stock_totals(self.filterset.qs), **kwargs)
+        warehouse = self.filterset.form.cleaned_data.get("warehouse") if self.filterset.form.is_valid() else None
+        in_transit = in_transit_totals(user=self.request.user, warehouse_id=warehouse.pk if warehouse else None)
+        return super().get_context_data(
+            filter=self.filterset, totals=stock_totals(self.filterset.qs), in_transit=in_transit, **kwargs
+        )
 
 
 class StockOnHandExportView(StockOnHandView):
@@ -84,7 +90,10 @@ class StockOnHandExportView(StockOnHandView):
             "available",
             "avg_cost",
             "value",
-            "product__safety_stock",
+            "safety_stock",
+            "reorder_point",
+            "max_stock",
+            "location_code",
         ).iterator(chunk_size=CHUNK_SIZE)
         headers = [
             _("Item code"),
@@ -99,6 +108,9 @@ class StockOnHandExportView(StockOnHandView):
             _("Average cost"),
             _("Stock value"),
             _("Safety stock"),
+            _("Reorder point"),
+            _("Maximum stock level"),
+            _("Location"),
         ]
         day = timezone.localdate()
         table = Table(_("Stock on hand"), f"stock-{day:%Y%m%d}", headers, rows, count=queryset.count())

@@ -3,7 +3,7 @@
 import time
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from apps.jobs.context import JobContext
 from apps.jobs.registry import job_handler
@@ -13,7 +13,7 @@ from apps.jobs.services import job_delete_expired
 @job_handler("jobs.selfcheck", label=gettext_lazy("Worker self-check"), max_attempts=1)
 def selfcheck(job: JobContext, *, steps: int = 20, pause: float = 0.1) -> dict:
     """Counts to ``steps`` with a pause between, so a worker's progress can be watched."""
-    for _step in job.track(range(max(1, min(int(steps), 1000))), message=_("Counting")):
+    for _step in job.track(range(max(1, min(int(steps), 1000))), message=pgettext("job progress", "Counting")):
         time.sleep(max(0.0, min(float(pause), 1.0)))
     return {"summary": _("The workers are running.")}
 

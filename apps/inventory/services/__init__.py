@@ -39,6 +39,11 @@ from apps.inventory.services.ledger import (
     stock_posting_reverse,
     stock_reserve,
 )
+from apps.inventory.services.levels import (
+    KEEP,
+    StockLevelInput,
+    stock_levels_bulk_set,
+)
 from apps.inventory.services.repair import (
     RepairedBalance,
     stock_balances_rebuild,
@@ -50,12 +55,14 @@ __all__ = [
     "ADJUSTMENT_PIPELINE",
     "BULK_COLUMNS",
     "BULK_ORDER",
+    "KEEP",
     "AdjustmentLineInput",
     "BalanceKey",
     "InsufficientStock",
     "RepairedBalance",
     "ReservationLine",
     "Shortage",
+    "StockLevelInput",
     "StockLine",
     "document_post",
     "needs_approval",
@@ -72,6 +79,7 @@ __all__ = [
     "stock_ledger_bulk_check",
     "stock_ledger_bulk_prepare",
     "stock_ledger_bulk_reset_sequences",
+    "stock_levels_bulk_set",
     "stock_lines_link",
     "stock_post",
     "stock_posting_reverse",
