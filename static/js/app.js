@@ -16,3 +16,10 @@ document.addEventListener("submit", (event) => {
     event.preventDefault();
   }
 });
+
+// A button marked data-print prints the page (print layouts, no inline script).
+document.addEventListener("click", (event) => {
+  if (event.target instanceof Element && event.target.closest("[data-print]")) {
+    window.print();
+  }
+});
