@@ -19,6 +19,7 @@ from apps.core.mixins import PaginatedListMixin, PermissionMixin
 from apps.core.models import SystemSettings
 from apps.core.selectors import audit_trail_for
 from apps.masterdata.models import Product, Supplier
+from apps.masterdata.selectors import product_lookup
 from apps.procurement import selectors, services
 from apps.procurement.exports import purchase_orders_xlsx
 from apps.procurement.filters import (
@@ -935,10 +936,17 @@ class SupplierComparisonView(PermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         form = ProductChoiceForm(self.request.GET or None)
-        product = form.cleaned_data["product"] if form.is_valid() else None
+        product, matches = None, []
+        if form.is_valid():
+            product = form.cleaned_data["product"]
+            if product is None and form.cleaned_data["q"]:
+                matches = [match.product for match in product_lookup(form.cleaned_data["q"], limit=20)]
+                if len(matches) == 1:
+                    product, matches = matches[0], []
         return {
             **super().get_context_data(**kwargs),
             "form": form,
             "product": product,
+            "matches": matches,
             "rows": selectors.supplier_comparison(product=product) if product else [],
         }

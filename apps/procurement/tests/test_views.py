@@ -743,3 +743,21 @@ def test_every_page_renders_in_both_languages(client_for, language):
     assert statuses == dict.fromkeys(urls, 200)
     chinese = client.get(reverse("procurement:goodsreceipt_detail", args=[receipt.pk])).content.decode()
     assert ("采购入库单" in chinese) == (language == "zh-hans")
+
+
+def test_comparison_finds_the_product_by_what_the_buyer_types_or_scans(client_for):
+    receipt = receive(approved_order(lines=[(ProductFactory(code="A001", name="Shampoo 200ml"), 10, "1")]))
+    ProductFactory(code="A002", name="Shampoo 400ml")
+    buyer = client_for("buyer")
+    url = reverse("procurement:supplier_comparison")
+
+    by_code = buyer.get(url, {"q": "a001"})
+    several = buyer.get(url, {"q": "shampoo"})
+    none = buyer.get(url, {"q": "no such thing"})
+
+    assert by_code.context["product"].code == "A001"
+    assert [row["supplier"] for row in by_code.context["rows"]] == [receipt.supplier]
+    assert by_code.context["matches"] == []
+    assert several.context["product"] is None
+    assert [product.code for product in several.context["matches"]] == ["A001", "A002"]
+    assert "No active product matches." in none.content.decode()
