@@ -4,7 +4,9 @@ Every amount of money is rounded with ``money()`` (to the cent) and every unit c
 ``cost()``: a receipt of 1 × 8.005 has a net amount of 8.01 and a stock value of 8.01.
 """
 
+from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from apps.core.fields import COST_QUANT, MONEY_QUANT, ZERO
 
@@ -34,3 +36,11 @@ def plain(number: Decimal) -> str:
     """A number for messages, without trailing zeros: 12, 1.5."""
     text = f"{Decimal(number):f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def set_totals(document: Any, lines: Iterable[Any]) -> None:
+    """A document's net, tax and total as the sums of its lines' (every document has the three)."""
+    lines = list(lines)
+    document.net_amount = sum((line.net_amount for line in lines), ZERO)
+    document.tax_amount = sum((line.tax_amount for line in lines), ZERO)
+    document.total_amount = sum((line.total_amount for line in lines), ZERO)

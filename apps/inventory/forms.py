@@ -5,13 +5,13 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.fields import COST_PLACES, QUANTITY_PLACES
 from apps.core.forms import CleanForm
 from apps.core.hygiene import to_decimal
+from apps.inventory.documents.forms import LineGridForm, LineGridFormSet
 from apps.inventory.models import StockAdjustment
 from apps.inventory.services import AdjustmentLineInput
 from apps.masterdata.models import Product, Warehouse
@@ -35,19 +35,9 @@ class StockAdjustmentForm(forms.ModelForm):
             self.fields["kind"].disabled = True
 
 
-class StockAdjustmentLineForm(forms.Form):
-    """One row of the line grid. The grid fills ``product`` (hidden id); typing a code works without it."""
+class StockAdjustmentLineForm(LineGridForm):
+    """One row of the line grid: the product (``LineGridForm``), a quantity, a unit cost."""
 
-    product = forms.ModelChoiceField(
-        queryset=Product.objects.all(), required=False, widget=forms.HiddenInput(attrs={"data-field": "product"})
-    )
-    product_search = forms.CharField(
-        label=_("product"),
-        required=False,
-        widget=forms.TextInput(
-            attrs={"data-field": "product-search", "autocomplete": "off", "placeholder": _("Code or barcode")}
-        ),
-    )
     quantity = forms.DecimalField(
         label=_("quantity"),
         max_digits=18,
@@ -64,39 +54,20 @@ class StockAdjustmentLineForm(forms.Form):
     )
     remarks = forms.CharField(label=_("remarks"), required=False, max_length=200)
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("product") is None:
-            text = (cleaned.get("product_search") or "").strip()
-            code = text.split()[0] if text else ""
-            product = (
-                Product.objects.filter(Q(code__iexact=code) | Q(barcodes__barcode=code)).distinct().first()
-                if code
-                else None
-            )
-            if product is None:
-                self.add_error("product_search", _("Choose a product (enter its code or barcode)."))
-            cleaned["product"] = product
-        return cleaned
-
     def to_input(self) -> AdjustmentLineInput:
         data = self.cleaned_data
         return AdjustmentLineInput(
-            product_id=data["product"].pk,
+            product_id=data["product_obj"].pk,
             quantity=data["quantity"],
             unit_cost=data.get("unit_cost"),
             remarks=data.get("remarks", ""),
         )
 
 
-class BaseLineFormSet(forms.BaseFormSet):
+class BaseLineFormSet(LineGridFormSet):
     def line_inputs(self) -> list[AdjustmentLineInput]:
         """The rows kept (filled in, not marked for deletion), in grid order."""
-        return [
-            form.to_input()
-            for form in self.forms
-            if form.has_changed() and not (self.can_delete and self._should_delete_form(form))
-        ]
+        return [form.to_input() for form in self.rows()]
 
 
 StockAdjustmentLineFormSet = forms.formset_factory(
@@ -107,7 +78,7 @@ StockAdjustmentLineFormSet = forms.formset_factory(
 def line_formset_initial(document: StockAdjustment) -> list[dict]:
     return [
         {
-            "product": line.product,
+            "product": line.product_id,
             "product_search": f"{line.product.code} {line.product.name}",
             "quantity": line.quantity,
             "unit_cost": line.unit_cost,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView
 
-from apps.core.documents.views import command_view, post_saved, save_then_post
+from apps.core.documents.views import pipeline_commands, post_saved, save_then_post
 from apps.core.exports import CHUNK_SIZE, Table, export_response
 from apps.core.forms import apply_service_error
 from apps.core.mixins import PaginatedListMixin, PermissionMixin
@@ -38,6 +38,7 @@ from apps.inventory.selectors import (
 from apps.inventory.selectors_levels import with_levels
 from apps.inventory.selectors_transfers import in_transit_totals
 from apps.inventory.services import (
+    ADJUSTMENT_PIPELINE,
     stock_adjustment_approve,
     stock_adjustment_create,
     stock_adjustment_post,
@@ -390,11 +391,6 @@ class StockAdjustmentUpdateView(StockAdjustmentEditView):
     permission_required = "inventory.change_stockadjustment"
 
 
-def _adjustment_command(run, permission: str = "inventory.post_stockadjustment"):
-    """A command of the adjustment pipeline on a document in the user's warehouses."""
-    return command_view(queryset=lambda user: stock_adjustments(user=user), permission=permission, run=run)
-
-
 def _adjustment_transition(action: str):
     def run(*, actor, document, reason):
         return stock_adjustment_transition(actor=actor, document=document, action=action, reason=reason)
@@ -402,20 +398,21 @@ def _adjustment_transition(action: str):
     return run
 
 
-stock_adjustment_post_view = _adjustment_command(
-    lambda actor, document, reason: stock_adjustment_post(actor=actor, document=document)
+_adjustment_commands = pipeline_commands(
+    ADJUSTMENT_PIPELINE,
+    queryset=lambda user: stock_adjustments(user=user),
+    post=lambda actor, document, reason: stock_adjustment_post(actor=actor, document=document),
+    submit=_adjustment_transition("submit"),
+    withdraw=_adjustment_transition("withdraw"),
+    approve=lambda actor, document, reason: stock_adjustment_approve(actor=actor, document=document),
+    reject=_adjustment_transition("reject"),
+    reverse=lambda actor, document, reason: stock_adjustment_reverse(actor=actor, document=document, memo=reason),
 )
-stock_adjustment_reverse_view = _adjustment_command(
-    lambda actor, document, reason: stock_adjustment_reverse(actor=actor, document=document, memo=reason)
+stock_adjustment_post_view, stock_adjustment_submit_view, stock_adjustment_withdraw_view = (
+    _adjustment_commands[action] for action in ("post", "submit", "withdraw")
 )
-stock_adjustment_submit_view = _adjustment_command(_adjustment_transition("submit"))
-stock_adjustment_withdraw_view = _adjustment_command(_adjustment_transition("withdraw"))
-stock_adjustment_approve_view = _adjustment_command(
-    lambda actor, document, reason: stock_adjustment_approve(actor=actor, document=document),
-    permission="inventory.approve_stockadjustment",
-)
-stock_adjustment_reject_view = _adjustment_command(
-    _adjustment_transition("reject"), permission="inventory.approve_stockadjustment"
+stock_adjustment_approve_view, stock_adjustment_reject_view, stock_adjustment_reverse_view = (
+    _adjustment_commands[action] for action in ("approve", "reject", "reverse")
 )
 
 

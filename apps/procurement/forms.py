@@ -1,8 +1,6 @@
 """Forms validate shape; the services decide. Line grids are formsets of these line forms.
 
-A line's product arrives either as the hidden product id the line grid sets (``product``) or, when
-the page runs without JavaScript, as the code or barcode typed into the search box
-(``product_code``); ``resolve_products`` turns the rows into products in two queries.
+Line grids are ``apps.inventory.documents.forms.LineGridForm`` rows in a ``LineGridFormSet``.
 """
 
 import datetime
@@ -10,12 +8,11 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.masterdata.models import Product, ProductBarcode, Supplier, Unit, Warehouse
+from apps.inventory.documents.forms import LineGridForm, LineGridFormSet, resolve_products
+from apps.masterdata.models import Product, Supplier, Unit, Warehouse
 from apps.procurement.models import PurchaseOrder, SupplierPrice
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -81,26 +78,7 @@ class PurchaseOrderForm(forms.ModelForm):
         self.fields["order_date"].initial = timezone.localdate
 
 
-class _LineForm(forms.Form):
-    product = forms.IntegerField(required=False, widget=forms.HiddenInput(attrs=_field("product")))
-    product_code = forms.CharField(
-        label=_("Product"),
-        required=False,
-        widget=forms.TextInput(
-            attrs={
-                **_field("product-search"),
-                "autocomplete": "off",
-                "placeholder": _("Code, name, mnemonic or barcode"),
-            }
-        ),
-    )
-
-    def has_product(self) -> bool:
-        data = getattr(self, "cleaned_data", {})
-        return bool(data.get("product") or data.get("product_code"))
-
-
-class PurchaseOrderLineForm(_LineForm):
+class PurchaseOrderLineForm(LineGridForm):
     unit = forms.ModelChoiceField(
         label=_("Unit"), queryset=Unit.objects.all(), required=False, widget=forms.Select(attrs=_field("unit"))
     )
@@ -135,57 +113,9 @@ class PurchaseOrderLineForm(_LineForm):
         return data
 
 
-class _LineFormSet(forms.BaseFormSet):
-    def rows(self) -> list[forms.Form]:
-        """The forms that hold a line (not deleted, not blank)."""
-        return [
-            form
-            for form in self.forms
-            if form.is_valid() and not form.cleaned_data.get("DELETE") and form.has_product()
-        ]
-
-    def clean(self):
-        super().clean()
-        if any(form.errors for form in self.forms):
-            return
-        resolve_products(self.rows())
-
-
 PurchaseOrderLineFormSet = forms.formset_factory(
-    PurchaseOrderLineForm, formset=_LineFormSet, extra=1, can_delete=True, max_num=500, validate_max=True
+    PurchaseOrderLineForm, formset=LineGridFormSet, extra=1, can_delete=True, max_num=500, validate_max=True
 )
-
-
-def resolve_products(forms_: list[forms.Form]) -> None:
-    """Put the ``Product`` of each row in ``cleaned_data["product_obj"]`` (by id, else by code or
-    barcode typed into the search box); adds a row error for an unknown product."""
-    ids = {form.cleaned_data["product"] for form in forms_ if form.cleaned_data.get("product")}
-    terms = {
-        form.cleaned_data["product_code"].strip().split()[0]
-        for form in forms_
-        if not form.cleaned_data.get("product") and form.cleaned_data.get("product_code", "").strip()
-    }
-    by_id = Product.objects.select_related("base_unit").in_bulk(ids) if ids else {}
-    by_term: dict[str, Product] = {}
-    if terms:
-        upper = {term.upper() for term in terms}
-        for product in Product.objects.select_related("base_unit").filter(
-            Q(code__in=terms) | Q(code__in=upper) | Q(barcodes__barcode__in=terms)
-        ):
-            by_term[product.code.upper()] = product
-        for barcode in ProductBarcode.objects.select_related("product__base_unit").filter(barcode__in=terms):
-            by_term[barcode.barcode.upper()] = barcode.product
-    for form in forms_:
-        product_id = form.cleaned_data.get("product")
-        if product_id:
-            product = by_id.get(product_id)
-        else:
-            term = form.cleaned_data.get("product_code", "").strip().split()[0]
-            product = by_term.get(term.upper())
-        if product is None:
-            form.add_error("product_code", _("No such product."))
-            raise ValidationError(_("Some rows name a product that does not exist."))
-        form.cleaned_data["product_obj"] = product
 
 
 # --- goods receipts ---------------------------------------------------------------------------
@@ -209,7 +139,7 @@ class GoodsReceiptHeaderForm(forms.Form):
             self.fields["reason"].required = True
 
 
-class GoodsReceiptLineForm(_LineForm):
+class GoodsReceiptLineForm(LineGridForm):
     order_line = forms.IntegerField(required=False, widget=forms.HiddenInput)
     unit = forms.ModelChoiceField(
         label=_("Unit"), queryset=Unit.objects.all(), required=False, widget=forms.Select(attrs=_field("unit"))
@@ -256,16 +186,18 @@ class GoodsReceiptLineForm(_LineForm):
 
     def has_product(self) -> bool:
         data = getattr(self, "cleaned_data", {})
-        return bool(data.get("order_line") or data.get("product") or data.get("product_code"))
+        return bool(data.get("order_line")) or super().has_product()
 
 
-class _ReceiptLineFormSet(_LineFormSet):
+class _ReceiptLineFormSet(LineGridFormSet):
+    """Rows pulled in from the order carry their order line; only the others are resolved."""
+
     def clean(self):
         forms.BaseFormSet.clean(self)
         if any(form.errors for form in self.forms):
             return
         rows = [form for form in self.rows() if not form.cleaned_data.get("order_line")]
-        resolve_products(rows)
+        resolve_products(rows, row_of={id(form): index for index, form in enumerate(self.forms, start=1)})
 
 
 GoodsReceiptLineFormSet = forms.formset_factory(

@@ -31,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
-from apps.core.amounts import HUNDRED, line_amounts, money, plain
+from apps.core.amounts import HUNDRED, line_amounts, money, plain, set_totals
 from apps.core.db import atomic_with_retry
 from apps.core.documents.pipeline import (
     Pipeline,
@@ -273,9 +273,7 @@ def _save_order_lines(order: PurchaseOrder, lines: list[PurchaseOrderLine]) -> N
         line.order = order
         line.full_clean(exclude=["order", "product", "unit"], validate_unique=False, validate_constraints=False)
     PurchaseOrderLine.objects.bulk_create(lines)
-    order.net_amount = sum((line.net_amount for line in lines), ZERO)
-    order.tax_amount = sum((line.tax_amount for line in lines), ZERO)
-    order.total_amount = sum((line.total_amount for line in lines), ZERO)
+    set_totals(order, lines)
 
 
 HEADER_FIELDS = ["supplier", "warehouse", "order_date", "expected_date", "buyer", "remarks"]
@@ -762,9 +760,7 @@ def _save_receipt_lines(receipt: GoodsReceipt, lines: list[GoodsReceiptLine]) ->
             validate_constraints=False,
         )
     GoodsReceiptLine.objects.bulk_create(lines)
-    receipt.net_amount = sum((line.net_amount for line in lines), ZERO)
-    receipt.tax_amount = sum((line.tax_amount for line in lines), ZERO)
-    receipt.total_amount = sum((line.total_amount for line in lines), ZERO)
+    set_totals(receipt, lines)
 
 
 def open_receipt_lines(order: PurchaseOrder) -> list[ReceiptLineInput]:
@@ -1105,10 +1101,8 @@ def purchase_return_create(
         reason=reason.strip(),
         remarks=remarks,
         created_by=actor,
-        net_amount=sum((line.net_amount for line in built), ZERO),
-        tax_amount=sum((line.tax_amount for line in built), ZERO),
-        total_amount=sum((line.total_amount for line in built), ZERO),
     )
+    set_totals(purchase_return, built)
     purchase_return.full_clean(exclude=["posting"])
     purchase_return.save()
     for line in built:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
-from apps.core.documents.views import command_view, post_saved, save_then_post, show_refusal
+from apps.core.documents.views import command_view, pipeline_commands, post_saved, save_then_post, show_refusal
 from apps.core.forms import apply_service_error
 from apps.core.mixins import PaginatedListMixin, PermissionMixin
 from apps.core.models import SystemSettings
@@ -198,7 +198,7 @@ def _order_line_initial(order: PurchaseOrder) -> list[dict]:
     return [
         {
             "product": line.product_id,
-            "product_code": f"{line.product.code} {line.product.name}",
+            "product_search": f"{line.product.code} {line.product.name}",
             "unit": line.unit_id,
             "quantity": line.quantity,
             "unit_price": line.unit_price,
@@ -391,7 +391,7 @@ def _receipt_initial_from_order(order: PurchaseOrder) -> list[dict]:
             {
                 "order_line": line.pk,
                 "product": line.product_id,
-                "product_code": f"{line.product.code} {line.product.name}",
+                "product_search": f"{line.product.code} {line.product.name}",
                 "unit": line.unit_id,
                 "received_quantity": Decimal(services.plain(entry.received_quantity)),
             }
@@ -404,7 +404,7 @@ def _receipt_initial(receipt: GoodsReceipt) -> list[dict]:
         {
             "order_line": line.order_line_id,
             "product": line.product_id,
-            "product_code": f"{line.product.code} {line.product.name}",
+            "product_search": f"{line.product.code} {line.product.name}",
             "unit": line.unit_id,
             "received_quantity": line.received_quantity,
             "rejected_quantity": line.rejected_quantity or None,
@@ -592,16 +592,13 @@ class GoodsReceiptDetailView(PermissionMixin, DetailView):
         }
 
 
-goods_receipt_post_view = command_view(
+_receipt_commands = pipeline_commands(
+    services.RECEIPT_PIPELINE,
     queryset=lambda user: selectors.goods_receipts_visible(user=user),
-    permission="procurement.post_goodsreceipt",
-    run=lambda actor, document, reason: services.goods_receipt_post(actor=actor, receipt=document),
+    post=lambda actor, document, reason: services.goods_receipt_post(actor=actor, receipt=document),
+    cancel=lambda actor, document, reason: services.goods_receipt_cancel(actor=actor, receipt=document),
 )
-goods_receipt_cancel_view = command_view(
-    queryset=lambda user: selectors.goods_receipts_visible(user=user),
-    permission="procurement.change_goodsreceipt",
-    run=lambda actor, document, reason: services.goods_receipt_cancel(actor=actor, receipt=document),
-)
+goods_receipt_post_view, goods_receipt_cancel_view = _receipt_commands["post"], _receipt_commands["cancel"]
 
 
 # --- purchase returns -------------------------------------------------------------------------
@@ -719,16 +716,13 @@ class PurchaseReturnDetailView(PermissionMixin, DetailView):
         return {**super().get_context_data(**kwargs), "audit_trail": audit_trail_for(self.object)}
 
 
-purchase_return_post_view = command_view(
+_return_commands = pipeline_commands(
+    services.RETURN_PIPELINE,
     queryset=lambda user: selectors.purchase_returns_visible(user=user),
-    permission="procurement.post_purchasereturn",
-    run=lambda actor, document, reason: services.purchase_return_post(actor=actor, purchase_return=document),
+    post=lambda actor, document, reason: services.purchase_return_post(actor=actor, purchase_return=document),
+    cancel=lambda actor, document, reason: services.purchase_return_cancel(actor=actor, purchase_return=document),
 )
-purchase_return_cancel_view = command_view(
-    queryset=lambda user: selectors.purchase_returns_visible(user=user),
-    permission="procurement.change_purchasereturn",
-    run=lambda actor, document, reason: services.purchase_return_cancel(actor=actor, purchase_return=document),
-)
+purchase_return_post_view, purchase_return_cancel_view = _return_commands["post"], _return_commands["cancel"]
 
 
 # --- supplier payments ------------------------------------------------------------------------

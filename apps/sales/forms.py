@@ -5,12 +5,12 @@ from decimal import Decimal
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from apps.masterdata.models import Customer, Product, Unit, Warehouse
+from apps.inventory.documents.forms import LineGridForm, LineGridFormSet
+from apps.masterdata.models import Customer, Unit, Warehouse
 from apps.sales.models import CustomerFollowUp, ReceiptMethod, ReturnDisposition
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -44,12 +44,9 @@ class SalesOrderForm(forms.Form):
         self.fields["order_date"].initial = timezone.localdate()
 
 
-class OrderLineForm(forms.Form):
-    """One grid row. ``product`` is the id the grid fills in; without JavaScript the row's
-    search box takes an item code or barcode instead."""
+class OrderLineForm(LineGridForm):
+    """One grid row: the product (``LineGridForm``), unit, quantity, price, discount, tax."""
 
-    product = forms.IntegerField(widget=forms.HiddenInput(attrs={"data-field": "product"}), required=False)
-    product_search = forms.CharField(label=_("Product"), required=False, max_length=64)
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.none(), required=False)
     quantity = forms.DecimalField(label=_("Quantity"), min_value=Decimal("0.0001"), **QTY)
     unit_price = forms.DecimalField(
@@ -68,7 +65,6 @@ class OrderLineForm(forms.Form):
         _field_attrs(
             self,
             {
-                "product_search": {"data-field": "product-search", "autocomplete": "off"},
                 "unit": {"data-field": "unit"},
                 "quantity": {"data-field": "quantity", "step": "any"},
                 "unit_price": {"data-field": "unit-price", "step": "any"},
@@ -77,32 +73,8 @@ class OrderLineForm(forms.Form):
             },
         )
 
-    def clean(self):
-        data = super().clean()
-        product_id, term = data.get("product"), (data.get("product_search") or "").strip()
-        product = None
-        if product_id:
-            product = Product.objects.filter(pk=product_id).first()
-        if product is None and term:
-            code = term.split(" ", 1)[0]
-            product = Product.objects.filter(Q(code__iexact=code) | Q(barcodes__barcode=code)).distinct().first()
-        if product is None:
-            raise forms.ValidationError(_("Choose a product (item code or barcode)."))
-        data["product_obj"] = product
-        return data
 
-
-class BaseLineFormSet(forms.BaseFormSet):
-    def rows(self) -> list[dict]:
-        """Cleaned data of the rows that are filled in and not deleted."""
-        return [
-            form.cleaned_data
-            for form in self.forms
-            if form.has_changed() and form.cleaned_data and not form.cleaned_data.get("DELETE")
-        ]
-
-
-OrderLineFormSet = forms.formset_factory(OrderLineForm, formset=BaseLineFormSet, extra=1, can_delete=True)
+OrderLineFormSet = forms.formset_factory(OrderLineForm, formset=LineGridFormSet, extra=1, can_delete=True)
 
 
 class ShipmentStartForm(forms.Form):

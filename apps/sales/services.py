@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from apps.core.amounts import HUNDRED, line_amounts, money, plain
+from apps.core.amounts import HUNDRED, line_amounts, money, plain, set_totals
 from apps.core.db import atomic_with_retry
 from apps.core.documents.pipeline import WRONG_STATE, document_transition, lock, wrong_state
 from apps.core.fields import MONEY_QUANT, PRICE_QUANT, ZERO
@@ -193,12 +193,6 @@ def _build_order_lines(*, customer: Customer, lines: Sequence[OrderLineInput]) -
     return built
 
 
-def _set_order_totals(order: SalesOrder, lines: Sequence[SalesOrderLine]) -> None:
-    order.net_amount = sum((line.net_amount for line in lines), ZERO)
-    order.tax_amount = sum((line.tax_amount for line in lines), ZERO)
-    order.total_amount = sum((line.total_amount for line in lines), ZERO)
-
-
 HEADER_FIELDS = ["customer", "warehouse", "salesperson", "order_date", "delivery_date", "remarks"]
 
 
@@ -227,7 +221,7 @@ def sales_order_create(
         created_by=actor if actor and actor.is_authenticated else None,
         number="-",
     )
-    _set_order_totals(order, built)
+    set_totals(order, built)
     order.full_clean(exclude=["number"])
     order.number = document_number_next(prefix="XSDD", day=order_date)
     order.save()
@@ -269,7 +263,7 @@ def sales_order_update(
     order.delivery_date = delivery_date
     order.salesperson = salesperson or customer.salesperson
     order.remarks = remarks
-    _set_order_totals(order, built)
+    set_totals(order, built)
     order.full_clean()
     order.save()
     order.lines.all().delete()
@@ -598,12 +592,6 @@ def _build_shipment_lines(
     return built
 
 
-def _set_document_totals(document: Any, lines: Sequence[Any]) -> None:
-    document.net_amount = sum((line.net_amount for line in lines), ZERO)
-    document.tax_amount = sum((line.tax_amount for line in lines), ZERO)
-    document.total_amount = sum((line.total_amount for line in lines), ZERO)
-
-
 @atomic_with_retry
 def shipment_create(
     *,
@@ -625,7 +613,7 @@ def shipment_create(
         created_by=actor if actor and actor.is_authenticated else None,
         number="-",
     )
-    _set_document_totals(shipment, built)
+    set_totals(shipment, built)
     shipment.full_clean(exclude=["number"])
     shipment.number = document_number_next(prefix="XSCK", day=ship_date)
     shipment.save()
@@ -649,7 +637,7 @@ def shipment_update(
     before = {"ship_date": shipment.ship_date, "remarks": shipment.remarks, "total_amount": shipment.total_amount}
     shipment.ship_date = ship_date
     shipment.remarks = remarks
-    _set_document_totals(shipment, built)
+    set_totals(shipment, built)
     shipment.full_clean()
     shipment.save()
     shipment.lines.all().delete()
@@ -770,7 +758,7 @@ def shipment_post(*, shipment: Shipment, actor: Any) -> Shipment:
         )
         touched = [ol for ol in all_order_lines if ol.pk in order_line_ids]
         SalesOrderLine.objects.bulk_update(touched, ["shipped_quantity", "reserved_quantity"])
-        _set_document_totals(shipment, lines)
+        set_totals(shipment, lines)
         shipment.cost_amount = sum((line.cost_amount for line in lines), ZERO)
         shipment.margin_amount = shipment.net_amount - shipment.cost_amount
         return ["net_amount", "tax_amount", "total_amount", "cost_amount", "margin_amount"]
@@ -933,7 +921,7 @@ def sales_return_create(
         created_by=actor if actor and actor.is_authenticated else None,
         number="-",
     )
-    _set_document_totals(sales_return, built)
+    set_totals(sales_return, built)
     sales_return.full_clean(exclude=["number"])
     sales_return.number = document_number_next(prefix="XSTH", day=return_date)
     sales_return.save()
@@ -1054,7 +1042,7 @@ def sales_return_post(*, sales_return: SalesReturn, actor: Any) -> SalesReturn:
             ["net_amount", "tax_amount", "total_amount", "cost_amount", "unit_cost", "movement", "scrap_movement"],
         )
         ShipmentLine.objects.bulk_update(list(shipment_lines.values()), ["returned_quantity"])
-        _set_document_totals(sales_return, lines)
+        set_totals(sales_return, lines)
         sales_return.cost_amount = sum((line.cost_amount for line in lines), ZERO)
         return ["net_amount", "tax_amount", "total_amount", "cost_amount"]
 

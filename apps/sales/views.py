@@ -2,7 +2,6 @@
 
 import datetime
 from decimal import Decimal
-from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, ListView
 
-from apps.core.documents.views import Refusal, command_view, post_saved, save_then_post, show_refusal
+from apps.core.documents.views import Refusal, pipeline_commands, post_saved, save_then_post, show_refusal
 from apps.core.exports import CHUNK_SIZE, Table
 from apps.core.forms import apply_service_error
 from apps.core.mixins import PaginatedListMixin, PermissionMixin
@@ -53,7 +52,7 @@ from apps.sales.models import (
     SalesOrderStatus,
     Shipment,
 )
-from apps.sales.pipelines import SALES_ORDER_PIPELINE
+from apps.sales.pipelines import SALES_ORDER_PIPELINE, SALES_RETURN_PIPELINE, SHIPMENT_PIPELINE
 
 LINES_PREFIX = "lines"
 
@@ -262,7 +261,7 @@ def _order_line_inputs(formset) -> list[services.OrderLineInput]:
             discount_percent=row.get("discount_percent") or Decimal(0),
             tax_rate=row.get("tax_rate"),
         )
-        for row in formset.rows()
+        for row in (form.cleaned_data for form in formset.rows())
     ]
 
 
@@ -382,33 +381,18 @@ class SalesOrderPrintView(SalesOrderDetailView):
         return {**super().get_context_data(**kwargs), "company": SystemSettings.load()}
 
 
-def _order_command(action: str, run) -> Any:
-    """The POST view of one row of ``SALES_ORDER_PIPELINE`` (the service checks the row again)."""
-    return command_view(
-        queryset=lambda user: selectors.sales_order_list(user=user),
-        permission=SALES_ORDER_PIPELINE[action].permission,
-        run=run,
-    )
-
-
-order_submit = _order_command(
-    "submit", lambda actor, document, reason: services.sales_order_submit(order=document, actor=actor)
+_order_commands = pipeline_commands(
+    SALES_ORDER_PIPELINE,
+    queryset=lambda user: selectors.sales_order_list(user=user),
+    submit=lambda actor, document, reason: services.sales_order_submit(order=document, actor=actor),
+    withdraw=lambda actor, document, reason: services.sales_order_withdraw(order=document, actor=actor),
+    approve=lambda actor, document, reason: services.sales_order_approve(order=document, actor=actor),
+    reserve=lambda actor, document, reason: services.sales_order_reserve_backorders(order=document, actor=actor),
+    close=lambda actor, document, reason: services.sales_order_close(order=document, actor=actor),
+    cancel=lambda actor, document, reason: services.sales_order_cancel(order=document, actor=actor),
 )
-order_withdraw = _order_command(
-    "withdraw", lambda actor, document, reason: services.sales_order_withdraw(order=document, actor=actor)
-)
-order_approve = _order_command(
-    "approve", lambda actor, document, reason: services.sales_order_approve(order=document, actor=actor)
-)
-order_reserve = _order_command(
-    "reserve", lambda actor, document, reason: services.sales_order_reserve_backorders(order=document, actor=actor)
-)
-order_close = _order_command(
-    "close", lambda actor, document, reason: services.sales_order_close(order=document, actor=actor)
-)
-order_cancel = _order_command(
-    "cancel", lambda actor, document, reason: services.sales_order_cancel(order=document, actor=actor)
-)
+order_submit, order_withdraw, order_approve = (_order_commands[a] for a in ("submit", "withdraw", "approve"))
+order_reserve, order_close, order_cancel = (_order_commands[a] for a in ("reserve", "close", "cancel"))
 
 
 @require_POST
@@ -568,16 +552,13 @@ class ShipmentPrintView(ShipmentDetailView):
         return {**super().get_context_data(**kwargs), "company": SystemSettings.load()}
 
 
-shipment_post = command_view(
+_shipment_commands = pipeline_commands(
+    SHIPMENT_PIPELINE,
     queryset=lambda user: selectors.shipment_detail(user=user),
-    permission="sales.post_shipment",
-    run=lambda actor, document, reason: services.shipment_post(shipment=document, actor=actor),
+    post=lambda actor, document, reason: services.shipment_post(shipment=document, actor=actor),
+    cancel=lambda actor, document, reason: services.shipment_cancel(shipment=document, actor=actor),
 )
-shipment_cancel = command_view(
-    queryset=lambda user: selectors.shipment_detail(user=user),
-    permission="sales.change_shipment",
-    run=lambda actor, document, reason: services.shipment_cancel(shipment=document, actor=actor),
-)
+shipment_post, shipment_cancel = _shipment_commands["post"], _shipment_commands["cancel"]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -666,16 +647,13 @@ class SalesReturnDetailView(PermissionMixin, DetailView):
         }
 
 
-return_post = command_view(
+_return_commands = pipeline_commands(
+    SALES_RETURN_PIPELINE,
     queryset=lambda user: selectors.sales_return_list(user=user),
-    permission="sales.post_salesreturn",
-    run=lambda actor, document, reason: services.sales_return_post(sales_return=document, actor=actor),
+    post=lambda actor, document, reason: services.sales_return_post(sales_return=document, actor=actor),
+    cancel=lambda actor, document, reason: services.sales_return_cancel(sales_return=document, actor=actor),
 )
-return_cancel = command_view(
-    queryset=lambda user: selectors.sales_return_list(user=user),
-    permission="sales.change_salesreturn",
-    run=lambda actor, document, reason: services.sales_return_cancel(sales_return=document, actor=actor),
-)
+return_post, return_cancel = _return_commands["post"], _return_commands["cancel"]
 
 
 # ---------------------------------------------------------------------------------------------

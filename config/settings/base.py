@@ -231,3 +231,6 @@ FORM_RENDERER = "apps.core.forms_renderer.BootstrapFormRenderer"
 # The as-of-date report's covering index (INCLUDE columns) exists on PostgreSQL; SQLite builds the
 # same index without the extra columns, which is correct, only slower.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
+# Every filter's empty choice reads "All" (全部), not django-filter's "---------".
+FILTERS_EMPTY_CHOICE_LABEL = _("All")

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.core.documents import tokens
+from apps.core.documents.pipeline import Pipeline
 from apps.core.permissions import permission_required
 
 Refusal = (ValidationError, PermissionDenied, OperationalError)
@@ -71,6 +72,16 @@ def command_view(
         return redirect(document)
 
     return view
+
+
+def pipeline_commands(
+    pipeline: Pipeline, *, queryset: Callable[[Any], QuerySet], **runs: Callable[..., Any]
+) -> dict[str, Callable[[HttpRequest, int], HttpResponse]]:
+    """One :func:`command_view` per ``action=run``, each needing its pipeline row's permission."""
+    return {
+        action: command_view(queryset=queryset, permission=pipeline[action].permission, run=run)
+        for action, run in runs.items()
+    }
 
 
 def save_then_post(

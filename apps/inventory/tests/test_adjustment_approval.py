@@ -219,3 +219,33 @@ def test_sending_the_same_save_and_post_form_at_once_creates_one_document():
     assert codes == [302, 302]
     assert StockAdjustment.objects.count() == 1
     assert StockBalance.objects.get().on_hand == 3
+
+
+# --- the posting path costs the same whatever the number of lines ------------------------------
+
+
+def test_posting_an_adjustment_costs_the_same_queries_for_10_and_100_lines():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    clerk = UserFactory(role="warehouse")
+    clerk.get_all_permissions()
+    SystemSettings.load()
+    warehouse = WarehouseFactory()
+    counts = []
+    for line_count in (10, 100):
+        products = ProductFactory.create_batch(line_count)
+        document = stock_adjustment_create(
+            actor=clerk,
+            kind=AdjustmentKind.OTHER_RECEIPT,
+            warehouse=warehouse,
+            date=datetime.date(2026, 11, 20),
+            lines=adjustment_lines(*((product, "1", "1") for product in products)),
+        )
+        with CaptureQueriesContext(connection) as queries:
+            stock_adjustment_post(actor=clerk, document=document)
+        counts.append(len(queries))
+
+    # SQLite splits an insert of more than 999 parameters (100 movements) into more statements.
+    assert counts[1] - counts[0] <= (2 if connection.vendor == "sqlite" else 0)
+    assert counts[0] <= 20

@@ -139,9 +139,8 @@ def test_bad_lines_come_back_on_the_form_and_nothing_is_saved(client_for, wareho
     response = client.post(CREATE, form_data(warehouse, ({"product_search": "NOPE"}, "1", "1")))
 
     assert response.status_code == 400
-    assert response.context["formset"].forms[0].errors == {
-        "product_search": ["Choose a product (enter its code or barcode)."]
-    }
+    assert response.context["formset"].forms[0].errors == {"product_search": ["No such product."]}
+    assert response.context["formset"].non_form_errors() == ["Row 1: no product has the code or barcode “NOPE”."]
     assert not StockAdjustment.objects.exists()
 
 
@@ -234,7 +233,7 @@ def test_editing_a_draft_replaces_its_lines_and_a_posted_one_redirects(client_fo
         lines=adjustment_lines((a, 3, "1")),
     )
     update = reverse("inventory:adjustment_update", args=[document.pk])
-    assert client.get(update).context["formset"].initial[0]["product"] == a
+    assert client.get(update).context["formset"].initial[0]["product"] == a.pk
 
     response = client.post(update, form_data(warehouse, ({"product": b.pk}, "7", "2")))
 

@@ -153,9 +153,9 @@ def test_create_an_order_without_javascript_by_typing_codes(client_for):
             supplier,
             warehouse,
             [
-                {"product_code": "A001", "quantity": "4", "unit_price": "10"},
-                {"product_code": "6900000000017", "quantity": "2"},
-                {"product_code": "", "quantity": ""},
+                {"product_search": "A001", "quantity": "4", "unit_price": "10"},
+                {"product_search": "6900000000017", "quantity": "2"},
+                {"product_search": "", "quantity": ""},
             ],
         ),
     )
@@ -176,7 +176,7 @@ def test_create_with_an_unknown_product_shows_the_row_error_and_saves_nothing(cl
 
     response = client.post(
         reverse("procurement:purchaseorder_create"),
-        _order_post(SupplierFactory(), WarehouseFactory(), [{"product_code": "NOPE", "quantity": "1"}]),
+        _order_post(SupplierFactory(), WarehouseFactory(), [{"product_search": "NOPE", "quantity": "1"}]),
     )
 
     assert response.status_code == 200
@@ -226,7 +226,7 @@ def test_edit_a_draft_order(client_for):
             [
                 {
                     "product": str(line.product_id),
-                    "product_code": "A001",
+                    "product_search": "A001",
                     "quantity": "7",
                     "unit_price": "2",
                     "tax_rate": "0",
@@ -447,7 +447,7 @@ def test_receipt_without_order_needs_a_reason_on_the_page(client_for):
     response = client_for("warehouse").post(
         reverse("procurement:goodsreceipt_create"),
         _receipt_post(
-            [{"product_code": "A001", "received_quantity": "1", "unit_price": "3"}],
+            [{"product_search": "A001", "received_quantity": "1", "unit_price": "3"}],
             warehouse=WarehouseFactory(),
             supplier=SupplierFactory(),
         ),
@@ -465,7 +465,7 @@ def test_receipt_without_order_from_the_page(client_for):
     response = client_for("warehouse").post(
         reverse("procurement:goodsreceipt_create"),
         _receipt_post(
-            [{"product_code": "a001", "received_quantity": "2", "unit_price": "3", "tax_rate": "0"}],
+            [{"product_search": "a001", "received_quantity": "2", "unit_price": "3", "tax_rate": "0"}],
             warehouse=WarehouseFactory(),
             supplier=SupplierFactory(),
             reason="sample",

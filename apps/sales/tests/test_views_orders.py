@@ -95,7 +95,7 @@ def test_an_unknown_product_is_refused(client_for):
     )
 
     assert response.status_code == 400
-    assert b"Choose a product (item code or barcode)." in response.content
+    assert "Row 1: no product has the code or barcode “NOPE”." in response.content.decode()
     assert not SalesOrder.objects.exists()
 
 
