@@ -167,7 +167,7 @@ def test_sending_the_same_create_form_at_once_creates_one_document(make_form, ma
 
 
 def test_a_clerk_of_one_warehouse_does_not_find_a_receipt_of_another(client_for):
-    clerk = client_for("warehouse")
+    clerk = client_for("warehouse", sees_all_warehouses=False)
     WarehouseFactory(name="Own").assigned_users.add(clerk.user)
     order = approved_order()
     receipt = receive(order, post=False)
@@ -182,7 +182,7 @@ def test_a_clerk_of_one_warehouse_does_not_find_a_receipt_of_another(client_for)
 
 
 def test_the_same_clerk_works_on_their_own_warehouse(client_for):
-    clerk = client_for("warehouse")
+    clerk = client_for("warehouse", sees_all_warehouses=False)
     order = approved_order()
     order.warehouse.assigned_users.add(clerk.user)
     receipt = receive(order, post=False)

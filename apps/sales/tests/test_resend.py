@@ -148,7 +148,7 @@ def test_sending_the_same_create_form_at_once_creates_one_document(make_form, ro
 
 
 def test_a_clerk_of_one_warehouse_does_not_find_a_delivery_of_another(client_for):
-    clerk = client_for("warehouse")
+    clerk = client_for("warehouse", sees_all_warehouses=False)
     WarehouseFactory(name="Own").assigned_users.add(clerk.user)
     shipment = make_shipment(_order(), [2], post=False)
 
