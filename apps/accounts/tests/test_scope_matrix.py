@@ -39,16 +39,9 @@ SEGMENT_MODELS = {
     ("sales", "receipts"): "sales.customerreceipt",
 }
 
-# Routes known to leak, with whose area the fix belongs to. Removing an entry makes it strict.
-_DOCUMENTS = "document views: core's area (issue 9, warehouse scope on every document)"
-KNOWN_GAPS = {
-    ("procurement:purchaseorder_", "warehouse"): _DOCUMENTS,
-    ("procurement:goodsreceipt_", "warehouse"): _DOCUMENTS,
-    ("procurement:purchasereturn_", "warehouse"): _DOCUMENTS,
-    ("sales:shipment_", "warehouse"): _DOCUMENTS,
-    ("sales:order_", "warehouse"): _DOCUMENTS,
-    ("sales:return_", "warehouse"): _DOCUMENTS,
-}
+# Routes known to leak, keyed (route-name prefix, axis), with whose area the fix belongs to.
+# Empty since the document core scopes every document by warehouse and customer.
+KNOWN_GAPS: dict[tuple[str, str], str] = {}
 
 
 def _app_models():

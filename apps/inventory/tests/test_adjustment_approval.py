@@ -159,7 +159,7 @@ def test_a_command_refused_by_the_service_is_a_message_not_an_error_page(client_
 
 
 def test_a_document_of_another_warehouse_is_not_found_for_a_scoped_clerk(client_for, threshold):
-    clerk_client = client_for("warehouse")
+    clerk_client = client_for("warehouse", sees_all_warehouses=False)
     own = WarehouseFactory(name="Own")
     own.assigned_users.add(clerk_client.user)
     document = _document(UserFactory(role="warehouse"), quantity="1", cost="1")
