@@ -49,6 +49,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sales.view_salesorder",
         "sales.*shipment*",
         "sales.view_salesreturn",
+        "analytics.view_stock_reports",  # movement summary, valuation, turnover, ageing of their warehouses
     ],
     Role.BUYER: [
         *_MASTERDATA_VIEW,
@@ -58,6 +59,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "inventory.view_*",
         "procurement.*",
         "!procurement.approve_*",
+        "analytics.view_stock_reports",
     ],
     Role.SALES: [
         *_MASTERDATA_VIEW,

@@ -8,4 +8,9 @@ class AnalyticsConfig(AppConfig):
     name = "apps.analytics"
     label = "analytics"
     verbose_name = _("Reports")
-    menu = (MenuItem("reports", _("Sales analysis"), "analytics:sales_analysis", "analytics.view_sales_analysis"),)
+    menu = (
+        MenuItem("reports", _("Sales analysis"), "analytics:sales_analysis", "analytics.view_sales_analysis"),
+        MenuItem("reports", _("Inventory movement summary"), "analytics:stock_summary", "analytics.view_stock_reports"),
+        MenuItem("reports", _("Inventory valuation"), "analytics:stock_valuation", "analytics.view_stock_reports"),
+        MenuItem("reports", _("Inventory turnover"), "analytics:stock_turnover", "analytics.view_stock_reports"),
+    )
