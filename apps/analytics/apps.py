@@ -13,4 +13,6 @@ class AnalyticsConfig(AppConfig):
         MenuItem("reports", _("Inventory movement summary"), "analytics:stock_summary", "analytics.view_stock_reports"),
         MenuItem("reports", _("Inventory valuation"), "analytics:stock_valuation", "analytics.view_stock_reports"),
         MenuItem("reports", _("Inventory turnover"), "analytics:stock_turnover", "analytics.view_stock_reports"),
+        MenuItem("reports", _("Stock ageing"), "analytics:stock_ageing", "analytics.view_stock_reports"),
+        MenuItem("reports", _("Dead stock"), "analytics:dead_stock", "analytics.view_stock_reports"),
     )

@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.analytics.ageing_selectors import DeadStockCriteria
 from apps.analytics.stock_selectors import GROUPING_CHOICES, StockCriteria
 from apps.masterdata.models import Category, Product
 from apps.masterdata.selectors import warehouses_for_user
@@ -128,4 +129,61 @@ class ValuationForm(StockReportForm):
             category_id=data["category"].pk if data.get("category") else None,
             ordering="-closing_value",
             stock_only=True,
+        )
+
+
+AGEING_ORDERINGS = (("-value", _("Stock value, largest first")), ("key", _("Code")))
+
+
+class AgeingForm(forms.Form):
+    """Stock ageing today: grouping and filters."""
+
+    grouping = forms.ChoiceField(label=_("By"), choices=GROUPING_CHOICES)
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=None, required=False)
+    category = forms.ModelChoiceField(label=_("Product category"), queryset=Category.objects.all(), required=False)
+    ordering = forms.ChoiceField(label=_("Sort by"), choices=AGEING_ORDERINGS)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["warehouse"].queryset = warehouses_for_user(user, include_inactive=True)
+
+    @classmethod
+    def defaults(cls) -> dict[str, str]:
+        return {"grouping": "product_warehouse", "ordering": "-value"}
+
+    @classmethod
+    def bound(cls, query, *, user):
+        return cls({**cls.defaults(), **{k: v for k, v in query.items() if v != ""}}, user=user)
+
+    def criteria(self) -> StockCriteria:
+        data, today = self.cleaned_data, timezone.localdate()
+        return StockCriteria(
+            date_from=today,
+            date_to=today,
+            grouping=data["grouping"],
+            warehouse_id=data["warehouse"].pk if data.get("warehouse") else None,
+            category_id=data["category"].pk if data.get("category") else None,
+            ordering=data["ordering"],
+        )
+
+
+class DeadStockForm(AgeingForm):
+    grouping = None
+    ordering = None
+    days = forms.IntegerField(label=_("No issue for (days)"), min_value=1, max_value=3650)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_fields(["days", "warehouse", "category"])
+
+    @classmethod
+    def defaults(cls) -> dict[str, str]:
+        return {"days": "90"}
+
+    def criteria(self) -> DeadStockCriteria:
+        data = self.cleaned_data
+        return DeadStockCriteria(
+            days=data["days"],
+            warehouse_id=data["warehouse"].pk if data.get("warehouse") else None,
+            category_id=data["category"].pk if data.get("category") else None,
         )

@@ -117,11 +117,11 @@ class SummaryPage:
     totals: dict[str, Decimal] = field(default_factory=dict)
 
 
-def _db_time(moment: datetime.datetime) -> Any:
+def db_time(moment: datetime.datetime) -> Any:
     return connection.ops.adapt_datetimefield_value(moment)
 
 
-def _table(model) -> str:
+def table_name(model) -> str:
     return model._meta.db_table
 
 
@@ -140,7 +140,7 @@ def ledger_snapshot() -> Iterator[None]:
         yield
 
 
-def _filters(criteria: StockCriteria, user: Any, alias: str) -> tuple[list[str], list[Any]]:
+def scope_conditions(criteria: StockCriteria, user: Any, alias: str) -> tuple[list[str], list[Any]]:
     """SQL conditions on ``alias.product_id`` / ``alias.warehouse_id`` for the criteria and the user's scope."""
     conditions: list[str] = []
     params: list[Any] = []
@@ -159,7 +159,7 @@ def _filters(criteria: StockCriteria, user: Any, alias: str) -> tuple[list[str],
     if criteria.category_id:
         ids = sorted(category_descendant_ids(Category(pk=criteria.category_id)))
         conditions.append(
-            f"{alias}.product_id IN (SELECT id FROM {_table(Product)} "  # noqa: S608 (table names, placeholders)
+            f"{alias}.product_id IN (SELECT id FROM {table_name(Product)} "  # noqa: S608 (table names, placeholders)
             f"WHERE category_id IN ({', '.join(['%s'] * len(ids))}))"
         )
         params.extend(ids)
@@ -169,7 +169,7 @@ def _filters(criteria: StockCriteria, user: Any, alias: str) -> tuple[list[str],
 def _movements(start: datetime.datetime, end: datetime.datetime, conditions: list[str]) -> str:
     """The movements with ``kind`` (a reversal takes the type of what it reverses) and ``span``
     (0 before the period, 1 in it, 2 after it)."""
-    movement = _table(StockMovement)
+    movement = table_name(StockMovement)
     where = " AND ".join(conditions) if conditions else "1 = 1"
     return (
         "SELECT m.product_id, m.warehouse_id, m.quantity, m.value, "  # noqa: S608 (table names, placeholders)
@@ -177,7 +177,7 @@ def _movements(start: datetime.datetime, end: datetime.datetime, conditions: lis
         f"ELSE (SELECT r.movement_type FROM {movement} r WHERE r.id = m.reverses_id) END AS kind, "
         "CASE WHEN m.posted_at < %s THEN 0 WHEN m.posted_at < %s THEN 1 ELSE 2 END AS span "
         f"FROM {movement} m WHERE {where}"
-    ), [_db_time(start), _db_time(end)]
+    ), [db_time(start), db_time(end)]
 
 
 def _period_sums() -> list[str]:
@@ -211,7 +211,7 @@ def _per_key(criteria: StockCriteria, user: Any, *, forward: bool) -> tuple[str,
     """One row per (product, warehouse): opening, the period columns and closing, quantity and value."""
     start = local_day_start(criteria.date_from)
     end = local_day_start(criteria.date_to + datetime.timedelta(days=1))
-    conditions, params = _filters(criteria, user, "m")
+    conditions, params = scope_conditions(criteria, user, "m")
     if forward:
         source, source_params = _movements(start, end, [*conditions, "m.posted_at < %s"])
         sql = (
@@ -221,7 +221,7 @@ def _per_key(criteria: StockCriteria, user: Any, *, forward: bool) -> tuple[str,
             f"{', '.join(_period_sums())}, SUM(quantity) AS closing_qty, SUM(value) AS closing_value "
             f"FROM ({source}) mv GROUP BY product_id, warehouse_id"
         )
-        return sql, [*source_params, *params, _db_time(end)]
+        return sql, [*source_params, *params, db_time(end)]
     source, source_params = _movements(start, end, [*conditions, "m.posted_at >= %s"])
     later = (
         "SELECT product_id, warehouse_id, "  # noqa: S608 (generated column list)
@@ -230,7 +230,7 @@ def _per_key(criteria: StockCriteria, user: Any, *, forward: bool) -> tuple[str,
         "SUM(CASE WHEN span = 2 THEN value ELSE 0 END) AS after_value "
         f"FROM ({source}) mv GROUP BY product_id, warehouse_id"
     )
-    balance_conditions, balance_params = _filters(criteria, user, "b")
+    balance_conditions, balance_params = scope_conditions(criteria, user, "b")
     where = " AND ".join(balance_conditions) if balance_conditions else "1 = 1"
     period = ", ".join(f"COALESCE(a.{key}, 0) AS {key}" for key in PERIOD_KEYS)
     sql = (
@@ -239,11 +239,11 @@ def _per_key(criteria: StockCriteria, user: Any, *, forward: bool) -> tuple[str,
         "b.value - COALESCE(a.period_value, 0) - COALESCE(a.after_value, 0) AS opening_value, "
         f"{period}, b.on_hand - COALESCE(a.after_qty, 0) AS closing_qty, "
         "b.value - COALESCE(a.after_value, 0) AS closing_value "
-        f"FROM {_table(StockBalance)} b LEFT JOIN ({later}) a "
+        f"FROM {table_name(StockBalance)} b LEFT JOIN ({later}) a "
         "ON a.product_id = b.product_id AND a.warehouse_id = b.warehouse_id "
         f"WHERE {where}"
     )
-    return sql, [*source_params, *params, _db_time(start), *balance_params]
+    return sql, [*source_params, *params, db_time(start), *balance_params]
 
 
 def _read_forward(criteria: StockCriteria) -> bool:
@@ -256,7 +256,7 @@ def _read_forward(criteria: StockCriteria) -> bool:
     return end - span["first"] <= span["last"] - start
 
 
-def _decimal(value: Any, quant: Decimal) -> Decimal:
+def as_decimal(value: Any, quant: Decimal) -> Decimal:
     if value is None:
         return ZERO.quantize(quant)
     result = Decimal(str(value)).quantize(quant)
@@ -306,9 +306,9 @@ def stock_summary(
         f"SELECT g.*, COUNT(*) OVER () AS row_count, {windows} FROM ("  # noqa: S608 (generated SQL, placeholders)
         f"SELECT t.*, {ratios} FROM ("
         f"SELECT {', '.join(select)} FROM ({inner}) k "
-        f"JOIN {_table(Product)} p ON p.id = k.product_id "
-        f"JOIN {_table(Category)} c ON c.id = p.category_id "
-        f"JOIN {_table(Warehouse)} w ON w.id = k.warehouse_id "
+        f"JOIN {table_name(Product)} p ON p.id = k.product_id "
+        f"JOIN {table_name(Category)} c ON c.id = p.category_id "
+        f"JOIN {table_name(Warehouse)} w ON w.id = k.warehouse_id "
         f"GROUP BY {', '.join(keys + labels)}"
         f") t WHERE {nonzero}) g ORDER BY {order}, {', '.join(key_names)}{page}"
     )
@@ -319,11 +319,11 @@ def stock_summary(
     rows = [_finish_row(raw, key_names, label_names, criteria.days) for raw in fetched]
     if fetched:
         count = fetched[0]["row_count"]
-        totals = {name: _decimal(fetched[0][f"total_{name}"], _quant(name)) for name in MEASURES}
+        totals = {name: as_decimal(fetched[0][f"total_{name}"], _quant(name)) for name in MEASURES}
     elif offset:  # a page past the end: count the rows again
         return stock_summary(criteria, user=user, forward=forward, limit=1) if limit else SummaryPage([], 0)
     else:
-        count, totals = 0, {name: _decimal(0, _quant(name)) for name in MEASURES}
+        count, totals = 0, {name: as_decimal(0, _quant(name)) for name in MEASURES}
     totals.update(_ratios(totals, criteria.days))
     return SummaryPage(rows=rows, count=count, totals=totals)
 
@@ -341,7 +341,7 @@ def _ratios(figures: dict[str, Decimal], days: int) -> dict[str, Decimal | None]
 
 
 def _finish_row(raw: dict[str, Any], key_names: list[str], label_names: list[str], days: int) -> dict[str, Any]:
-    row: dict[str, Any] = {name: _decimal(raw[name], _quant(name)) for name in MEASURES}
+    row: dict[str, Any] = {name: as_decimal(raw[name], _quant(name)) for name in MEASURES}
     row["keys"] = [raw[name] for name in key_names]
     row["labels"] = [raw[name] for name in label_names]
     row.update(_ratios(row, days))

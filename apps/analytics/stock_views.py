@@ -19,7 +19,7 @@ PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
 
 
-class _FetchedPage:
+class FetchedPage:
     """What ``Paginator`` needs of the rows: their count, and the one page already read."""
 
     def __init__(self, page: selectors.SummaryPage):
@@ -92,13 +92,13 @@ class _StockReportView(PermissionMixin, TemplateView):
             page = selectors.stock_summary(
                 criteria, user=self.request.user, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
             )
-            paginator = Paginator(_FetchedPage(page), PAGE_SIZE)
+            paginator = Paginator(FetchedPage(page), PAGE_SIZE)
             page_obj = paginator.get_page(number)
             if page_obj.number != number:  # past the last page: show the last one
                 page = selectors.stock_summary(
                     criteria, user=self.request.user, limit=PAGE_SIZE, offset=(page_obj.number - 1) * PAGE_SIZE
                 )
-                paginator = Paginator(_FetchedPage(page), PAGE_SIZE)
+                paginator = Paginator(FetchedPage(page), PAGE_SIZE)
                 page_obj = paginator.get_page(page_obj.number)
         for row in page.rows:
             _drill(row, criteria, self.drill_url_name)
@@ -109,7 +109,7 @@ class _StockReportView(PermissionMixin, TemplateView):
             paginator=paginator,
             page_obj=page_obj,
             is_paginated=paginator.num_pages > 1,
-            label_headers=_label_headers(criteria.grouping),
+            label_headers=label_headers(criteria.grouping),
             export_query=self.request.GET.urlencode(),
             **self.extra_context_for(page, criteria),
         )
@@ -119,7 +119,7 @@ class _StockReportView(PermissionMixin, TemplateView):
         return {}
 
 
-def _label_headers(grouping: str) -> list[str]:
+def label_headers(grouping: str) -> list[str]:
     product = [_("Item code"), _("Product")]
     category = [_("Category code"), _("Product category")]
     warehouse = [_("Warehouse code"), _("Warehouse")]
@@ -202,9 +202,9 @@ class _StockExportView(PermissionMixin, TemplateView):
         with selectors.ledger_snapshot():
             page = selectors.stock_summary(criteria, user=request.user, limit=EXPORT_LIMIT)
         columns = self.columns()
-        headers = [*_label_headers(criteria.grouping), *(str(label) for _key, label in columns)]
+        headers = [*label_headers(criteria.grouping), *(str(label) for _key, label in columns)]
         rows = [[*row["labels"], *(row[key] for key, _label in columns)] for row in page.rows]
-        blanks = [""] * (len(_label_headers(criteria.grouping)) - 1)
+        blanks = [""] * (len(label_headers(criteria.grouping)) - 1)
         rows.append([_("Total"), *blanks, *(page.totals.get(key) for key, _label in columns)])
         return xlsx_response(filename=self.filename, title=self.title(), headers=headers, rows=rows)
 

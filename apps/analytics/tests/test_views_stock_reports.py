@@ -11,7 +11,13 @@ from apps.masterdata.tests.factories import ProductFactory
 
 pytestmark = pytest.mark.django_db
 JUNE = {"date_from": "2026-06-01", "date_to": "2026-06-30"}
-REPORTS = ["analytics:stock_summary", "analytics:stock_valuation", "analytics:stock_turnover"]
+REPORTS = [
+    "analytics:stock_summary",
+    "analytics:stock_valuation",
+    "analytics:stock_turnover",
+    "analytics:stock_ageing",
+    "analytics:dead_stock",
+]
 
 
 @pytest.mark.parametrize("url_name", REPORTS + [f"{name}_export" for name in REPORTS])
@@ -122,3 +128,37 @@ def test_report_pages_cost_the_same_queries_for_n_and_n_plus_3_products(url_name
     for _ in range(3):
         post_at(at(datetime.date(2026, 6, 3)), ProductFactory(), data["w1"], 4, unit_cost="2")
     assert count() == before
+
+
+def test_ageing_page_shows_buckets_and_links_to_the_ledger(client_for):
+    data = june_history()
+
+    response = client_for("manager").get(reverse("analytics:stock_ageing"))
+
+    rows = response.context["rows"]
+    assert [(r["labels"][0], r["on_hand"], sum(q for q, _v in r["buckets"])) for r in rows] == [
+        ("A", 80, 80),
+        ("B", 10, 10),
+    ]
+    assert rows[0]["link"].startswith(reverse("inventory:movement_list") + f"?product={data['a'].pk}")
+    assert response.context["totals"]["value"] == 1280
+
+
+def test_dead_stock_page_and_export(client_for):
+    june_history()
+    client = client_for("manager")
+
+    response = client.get(reverse("analytics:dead_stock"), {"days": "30"})
+    export = client.get(reverse("analytics:dead_stock_export"), {"days": "30"})
+
+    assert [r["labels"][0] for r in response.context["rows"]] == ["A", "B"]
+    rows = list(load_workbook(BytesIO(b"".join(export.streaming_content))).active.values)
+    assert [row[0] for row in rows[1:]] == ["A", "B", "Total"]
+    assert rows[-1][4] == 1280
+
+
+def test_a_bad_number_of_days_is_refused(client_for):
+    response = client_for("manager").get(reverse("analytics:dead_stock"), {"days": "0"})
+
+    assert "rows" not in response.context
+    assert b"Ensure this value is greater than or equal to 1." in response.content
