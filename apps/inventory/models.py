@@ -322,3 +322,14 @@ class StockAdjustmentLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id}#{self.line_no}"
+
+
+# Inventory operations keep their models in their own modules; importing them here registers them.
+from apps.inventory.models_levels import (  # noqa: E402, F401
+    AbcClass,
+    InventoryPolicy,
+    StockClassification,
+    StockLevel,
+    StorageLocation,
+    XyzClass,
+)

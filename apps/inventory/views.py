@@ -34,6 +34,7 @@ from apps.inventory.selectors import (
     stock_on_hand,
     stock_totals,
 )
+from apps.inventory.selectors_levels import with_levels
 from apps.inventory.services import (
     stock_adjustment_create,
     stock_adjustment_post,
@@ -57,7 +58,7 @@ class StockOnHandView(PermissionMixin, PaginatedListMixin, ListView):
 
     def get_queryset(self):
         self.filterset = StockOnHandFilter(
-            self.request.GET, queryset=stock_on_hand(user=self.request.user), request=self.request
+            self.request.GET, queryset=with_levels(stock_on_hand(user=self.request.user)), request=self.request
         )
         return self.filterset.qs.order_by(*self.get_ordering())
 
@@ -81,7 +82,10 @@ class StockOnHandExportView(StockOnHandView):
                 "available",
                 "avg_cost",
                 "value",
-                "product__safety_stock",
+                "safety_stock",
+                "reorder_point",
+                "max_stock",
+                "location_code",
             )
             .iterator(chunk_size=CHUNK_SIZE)
         )
@@ -98,6 +102,9 @@ class StockOnHandExportView(StockOnHandView):
             _("Average cost"),
             _("Stock value"),
             _("Safety stock"),
+            _("Reorder point"),
+            _("Maximum stock level"),
+            _("Location"),
         ]
         day = timezone.localdate()
         return xlsx_response(filename=f"stock-{day:%Y%m%d}.xlsx", title=_("Stock on hand"), headers=headers, rows=rows)

@@ -35,6 +35,11 @@ from apps.inventory.services.ledger import (
     stock_posting_reverse,
     stock_reserve,
 )
+from apps.inventory.services.levels import (
+    KEEP,
+    StockLevelInput,
+    stock_levels_bulk_set,
+)
 from apps.inventory.services.repair import (
     RepairedBalance,
     stock_balances_rebuild,
@@ -45,12 +50,14 @@ __all__ = [
     "ADJUSTMENT_HEADER_FIELDS",
     "BULK_COLUMNS",
     "BULK_ORDER",
+    "KEEP",
     "AdjustmentLineInput",
     "BalanceKey",
     "InsufficientStock",
     "RepairedBalance",
     "ReservationLine",
     "Shortage",
+    "StockLevelInput",
     "StockLine",
     "adjustment_idempotency_key",
     "stock_adjustment_create",
@@ -63,6 +70,7 @@ __all__ = [
     "stock_ledger_bulk_check",
     "stock_ledger_bulk_prepare",
     "stock_ledger_bulk_reset_sequences",
+    "stock_levels_bulk_set",
     "stock_lines_link",
     "stock_post",
     "stock_posting_reverse",
