@@ -8,6 +8,7 @@ class AnalyticsConfig(AppConfig):
     name = "apps.analytics"
     label = "analytics"
     verbose_name = _("Reports")
+    home_panels = "apps.analytics.dashboards.home_panels"
     menu = (
         MenuItem("reports", _("Sales analysis"), "analytics:sales_analysis", "analytics.view_sales_analysis"),
         MenuItem("reports", _("Inventory movement summary"), "analytics:stock_summary", "analytics.view_stock_reports"),
