@@ -51,6 +51,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sales.*shipment*",
         "sales.view_salesreturn",
         "analytics.view_stock_reports",  # movement summary, valuation, turnover, ageing of their warehouses
+        "notifications.view_notification",  # their own notifications (the bell)
     ],
     Role.BUYER: [
         *_MASTERDATA_VIEW,
@@ -62,6 +63,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "procurement.*",
         "!procurement.approve_*",
         "analytics.view_stock_reports",
+        "notifications.view_notification",
     ],
     Role.SALES: [
         *_MASTERDATA_VIEW,
@@ -69,6 +71,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "inventory.view_stockbalance",
         "sales.*",
         "!sales.approve_*",
+        "notifications.view_notification",
     ],
     Role.MANAGER: [
         "*.view_*",

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "apps.procurement",
     "apps.sales",
     "apps.analytics",
+    "apps.notifications",
     "apps.demo",
 ]
 
@@ -166,3 +167,6 @@ FORM_RENDERER = "apps.core.forms_renderer.BootstrapFormRenderer"
 # The as-of-date report's covering index (INCLUDE columns) exists on PostgreSQL; SQLite builds the
 # same index without the extra columns, which is correct, only slower.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
+
+# Notifications (apps/notifications): also e-mail them (to users who opt in) through the EMAIL_* settings.
+NOTIFICATIONS_EMAIL = env.bool("NOTIFICATIONS_EMAIL", default=False)

@@ -31,6 +31,7 @@ from apps.inventory.models import (
     StockMovement,
     StockPosting,
 )
+from apps.inventory.services import hooks
 from apps.masterdata.models import Product, Warehouse
 
 BalanceKey = tuple[int, int]  # (product_id, warehouse_id)
@@ -317,7 +318,14 @@ def stock_post(
         movement.posting = posting
     posting.movement_list = _insert_movements(movements)
     _write_balances(list(balances.values()))
+    _after_commit(posting, balances)
     return posting
+
+
+def _after_commit(posting: StockPosting, balances: dict) -> None:
+    """Tell the listeners of ``hooks`` once the posting is committed (no query; nothing if it rolls back)."""
+    event = hooks.Posted(posting.document_type, posting.document_number, frozenset(balances))
+    transaction.on_commit(lambda: hooks.stock_posted(event))
 
 
 def _apply(balance: StockBalance, line: StockLine, row: int, posted_at) -> StockMovement:
