@@ -2,12 +2,12 @@
 
 import datetime
 from decimal import Decimal
-from unittest import mock
 
 from django.utils import timezone
 
+from apps.accounts.tests.factories import UserFactory
 from apps.inventory.models import MovementType
-from apps.inventory.tests.factories import post_stock
+from apps.inventory.services import StockLine, stock_post
 from apps.masterdata.tests.factories import CategoryFactory, ProductFactory, WarehouseFactory
 
 D = Decimal
@@ -18,10 +18,20 @@ def at(day: datetime.date, hour: int = 12) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
-def post_at(moment: datetime.datetime, *args, **kwargs):
-    """``post_stock`` with the posting stamped at ``moment``."""
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        return post_stock(*args, **kwargs)
+def post_at(moment, product, warehouse, quantity, unit_cost="10", movement_type=MovementType.OPENING):
+    """One line posted at ``moment`` (the ledger's ``posted_at`` for trusted callers): a receipt at
+    ``unit_cost`` when positive, an issue at average cost when negative."""
+    quantity = Decimal(str(quantity))
+    if quantity < 0 and movement_type == MovementType.OPENING:
+        movement_type = MovementType.OTHER_ISSUE
+    line = StockLine(
+        product_id=product.pk,
+        warehouse_id=warehouse.pk,
+        quantity=quantity,
+        movement_type=movement_type,
+        unit_cost=Decimal(str(unit_cost)) if quantity > 0 else None,
+    )
+    return stock_post(document_type="test", document_number="TEST", lines=[line], actor=UserFactory(), posted_at=moment)
 
 
 def june_history():

@@ -22,7 +22,7 @@ TYPES_IN = [MovementType.PURCHASE_RECEIPT, MovementType.SALES_RETURN, MovementTy
 TYPES_OUT = [MovementType.SALES_SHIPMENT, MovementType.OTHER_ISSUE, MovementType.PURCHASE_RETURN]
 
 
-def _random_posting(rng: random.Random, keys, user, number: str):
+def _random_posting(rng: random.Random, keys, user, number: str, posted_at=None):
     product_id, warehouse_id = rng.choice(keys)
     if rng.random() < 0.55:
         line = StockLine(
@@ -35,14 +35,12 @@ def _random_posting(rng: random.Random, keys, user, number: str):
     else:
         line = StockLine(product_id, warehouse_id, Decimal(-rng.randint(1, 15)), rng.choice(TYPES_OUT))
     try:
-        return stock_post(document_type="test", document_number=number, lines=[line], actor=user)
+        return stock_post(document_type="test", document_number=number, lines=[line], actor=user, posted_at=posted_at)
     except InsufficientStock:
         return None
 
 
 def _history(rng: random.Random, days: int = 120, postings: int = 160):
-    from unittest import mock
-
     user = UserFactory()
     products, warehouses = ProductFactory.create_batch(4), WarehouseFactory.create_batch(2)
     keys = [(p.pk, w.pk) for p in products for w in warehouses]
@@ -51,8 +49,7 @@ def _history(rng: random.Random, days: int = 120, postings: int = 160):
         at(today - datetime.timedelta(days=rng.randint(1, days)), rng.randint(0, 23)) for _ in range(postings)
     )
     for index, moment in enumerate(moments):
-        with mock.patch("django.utils.timezone.now", return_value=moment):
-            _random_posting(rng, keys, user, f"R{index}")
+        _random_posting(rng, keys, user, f"R{index}", posted_at=moment)
     return user, keys
 
 
