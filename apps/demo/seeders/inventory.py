@@ -54,6 +54,7 @@ def seed(
     products: Sequence[Product] | None = None,
     warehouses: Sequence[Warehouse] | None = None,
     rng: random.Random | None = None,
+    day: datetime.date | None = None,
 ) -> list[StockAdjustment]:
     """Post one opening-stock document (QCKC) per warehouse for the demo products; idempotent.
 
@@ -84,7 +85,7 @@ def seed(
             actor=actor,
             kind=AdjustmentKind.OPENING,
             warehouse=warehouse,
-            date=timezone.localdate(),
+            date=day or timezone.localdate(),
             lines=lines,
             reason=DEMO_REASON,
         )

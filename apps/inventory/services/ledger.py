@@ -493,6 +493,8 @@ def stock_post(
     Paired lines (``StockLine.paired_with``) take the value their outbound pair left with.
     """
     _validate_lines(lines)
+    if posted_at is None:
+        posted_at = hooks.posting_clock_time()
     keys = {(line.product_id, line.warehouse_id) for line in lines}
     locked = _lock_balances(keys, idempotency_key)
     if locked.existing_posting_id is not None:  # already posted: answer that posting, write nothing
