@@ -222,5 +222,11 @@ def home_panels(request: HttpRequest) -> list[dict[str, Any]]:
             }
         )
     if panels:
-        panels[0]["selectors"] = {"period": period, "periods": PERIODS, "months": months, "month_choices": MONTHS}
+        panels[0]["selectors"] = {
+            "period": period,
+            "periods": PERIODS,
+            "months": months,
+            # the trend selector only where there is a trend chart
+            "month_choices": MONTHS if {Role.MANAGER, Role.SALES} & {p["role"] for p in panels} else (),
+        }
     return panels
