@@ -166,39 +166,52 @@ def scope_conditions(criteria: StockCriteria, user: Any, alias: str) -> tuple[li
     return conditions, params
 
 
+# Each named movement type gets a small code once per row (receipt columns 1–6, issue columns
+# 11–15, anything else 0), so the many per-column sums compare integers.
+KIND_CODES = {
+    **{movement_type: index for index, (_key, movement_type) in enumerate(RECEIPT_COLUMNS, start=1)},
+    **{movement_type: index for index, (_key, movement_type) in enumerate(ISSUE_COLUMNS, start=11)},
+}
+
+
 def _movements(start: datetime.datetime, end: datetime.datetime, conditions: list[str]) -> str:
-    """The movements with ``kind`` (a reversal takes the type of what it reverses) and ``span``
-    (0 before the period, 1 in it, 2 after it)."""
+    """The movements with ``kind`` (the code of its type; a reversal takes the type of what it
+    reverses) and ``span`` (0 before the period, 1 in it, 2 after it)."""
     movement = table_name(StockMovement)
     where = " AND ".join(conditions) if conditions else "1 = 1"
+    codes = " ".join(f"WHEN '{movement_type}' THEN {code}" for movement_type, code in KIND_CODES.items())
+    kind_of = (
+        "CASE WHEN m.reverses_id IS NULL THEN m.movement_type "  # noqa: S608 (table name)
+        f"ELSE (SELECT r.movement_type FROM {movement} r WHERE r.id = m.reverses_id) END"
+    )
+    # OFFSET 0 keeps PostgreSQL from inlining the subquery (which would repeat the CASE per sum).
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
     return (
         "SELECT m.product_id, m.warehouse_id, m.quantity, m.value, "  # noqa: S608 (table names, placeholders)
-        "CASE WHEN m.reverses_id IS NULL THEN m.movement_type "
-        f"ELSE (SELECT r.movement_type FROM {movement} r WHERE r.id = m.reverses_id) END AS kind, "
+        f"CASE {kind_of} {codes} ELSE 0 END AS kind, "
         "CASE WHEN m.posted_at < %s THEN 0 WHEN m.posted_at < %s THEN 1 ELSE 2 END AS span "
-        f"FROM {movement} m WHERE {where}"
+        f"FROM {movement} m WHERE {where}{fence}"
     ), [db_time(start), db_time(end)]
 
 
 def _period_sums() -> list[str]:
     """Per-key sums of the movements inside the period, one per receipt/issue column, plus values."""
-    named = [t for _key, t in RECEIPT_COLUMNS] + [t for _key, t in ISSUE_COLUMNS]
-    named_sql = ", ".join(f"'{t}'" for t in named)
-    receipt_types = ", ".join(f"'{t}'" for _k, t in RECEIPT_COLUMNS)
-    issue_types = ", ".join(f"'{t}'" for _k, t in ISSUE_COLUMNS)
-    inbound = f"(kind IN ({receipt_types}) OR (kind NOT IN ({named_sql}) AND quantity > 0))"
-    outbound = f"(kind IN ({issue_types}) OR (kind NOT IN ({named_sql}) AND quantity < 0))"
-    sums = [f"SUM(CASE WHEN span = 1 AND kind = '{t}' THEN quantity ELSE 0 END) AS {key}" for key, t in RECEIPT_COLUMNS]
-    other = f"span = 1 AND kind NOT IN ({named_sql})"
-    sums.append(f"SUM(CASE WHEN {other} AND quantity > 0 THEN quantity ELSE 0 END) AS in_adjustment")
-    sums += [f"SUM(CASE WHEN span = 1 AND kind = '{t}' THEN -quantity ELSE 0 END) AS {key}" for key, t in ISSUE_COLUMNS]
-    sums.append(f"SUM(CASE WHEN {other} AND quantity < 0 THEN -quantity ELSE 0 END) AS out_adjustment")
+    inbound = "(kind BETWEEN 1 AND 9 OR (kind = 0 AND quantity > 0))"
+    outbound = "(kind >= 11 OR (kind = 0 AND quantity < 0))"
+    sums = [
+        f"SUM(CASE WHEN span = 1 AND kind = {KIND_CODES[t]} THEN quantity ELSE 0 END) AS {key}"
+        for key, t in RECEIPT_COLUMNS
+    ]
+    sums.append("SUM(CASE WHEN span = 1 AND kind = 0 AND quantity > 0 THEN quantity ELSE 0 END) AS in_adjustment")
+    sums += [
+        f"SUM(CASE WHEN span = 1 AND kind = {KIND_CODES[t]} THEN -quantity ELSE 0 END) AS {key}"
+        for key, t in ISSUE_COLUMNS
+    ]
+    sums.append("SUM(CASE WHEN span = 1 AND kind = 0 AND quantity < 0 THEN -quantity ELSE 0 END) AS out_adjustment")
     sums.append(f"SUM(CASE WHEN span = 1 AND {inbound} THEN value ELSE 0 END) AS in_value")
     sums.append(f"SUM(CASE WHEN span = 1 AND {outbound} THEN -value ELSE 0 END) AS out_value")
-    sums.append(
-        f"SUM(CASE WHEN span = 1 AND kind IN ('{MovementType.SALES_SHIPMENT}', '{MovementType.SALES_RETURN}') "
-        "THEN -value ELSE 0 END) AS cogs"
-    )
+    sales = f"{KIND_CODES[MovementType.SALES_SHIPMENT]}, {KIND_CODES[MovementType.SALES_RETURN]}"
+    sums.append(f"SUM(CASE WHEN span = 1 AND kind IN ({sales}) THEN -value ELSE 0 END) AS cogs")
     sums.append("SUM(CASE WHEN span = 1 THEN quantity ELSE 0 END) AS period_qty")
     sums.append("SUM(CASE WHEN span = 1 THEN value ELSE 0 END) AS period_value")
     return sums
@@ -246,6 +259,56 @@ def _per_key(criteria: StockCriteria, user: Any, *, forward: bool) -> tuple[str,
     return sql, [*source_params, *params, db_time(start), *balance_params]
 
 
+def _grouped_backward(criteria: StockCriteria, user: Any) -> tuple[str, list[Any]]:
+    """Backward reading at the level of the groups: today's balances summed per group (two sums
+    over the balance rows) joined with the movements since the start of the period summed per
+    group, so the many per-type sums run over the movements only."""
+    start = local_day_start(criteria.date_from)
+    end = local_day_start(criteria.date_to + datetime.timedelta(days=1))
+    keys, labels = GROUPINGS[criteria.grouping]
+    key_names = [f"key{i}" for i in range(len(keys))]
+    label_names = [f"label{i}" for i in range(len(labels))]
+    joins = (
+        f"JOIN {table_name(Product)} p ON p.id = {{alias}}.product_id "
+        f"JOIN {table_name(Category)} c ON c.id = p.category_id "
+        f"JOIN {table_name(Warehouse)} w ON w.id = {{alias}}.warehouse_id "
+    )
+    key_select = ", ".join(f"{column} AS {name}" for column, name in zip(keys, key_names, strict=True))
+    label_select = ", ".join(f"{column} AS {name}" for column, name in zip(labels, label_names, strict=True))
+    balance_conditions, balance_params = scope_conditions(criteria, user, "b")
+    balances = (
+        f"SELECT {key_select}, {label_select}, SUM(b.on_hand) AS on_hand, SUM(b.value) AS value "  # noqa: S608
+        f"FROM {table_name(StockBalance)} b {joins.format(alias='b')}"
+        f"WHERE {' AND '.join(balance_conditions) or '1 = 1'} GROUP BY {', '.join(keys + labels)}"
+    )
+    movement_conditions, movement_params = scope_conditions(criteria, user, "m")
+    source, source_params = _movements(start, end, [*movement_conditions, "m.posted_at >= %s"])
+    moved = (
+        f"SELECT {key_select}, {', '.join(_period_sums())}, "  # noqa: S608 (generated column list)
+        "SUM(CASE WHEN span = 2 THEN quantity ELSE 0 END) AS after_qty, "
+        "SUM(CASE WHEN span = 2 THEN value ELSE 0 END) AS after_value "
+        f"FROM ({source}) mv {joins.format(alias='mv')}GROUP BY {', '.join(keys)}"
+    )
+
+    def moved_sum(*names: str) -> str:
+        return "(" + " + ".join(f"COALESCE(a.{name}, 0)" for name in names) + ")"
+
+    columns = [f"bal.{name}" for name in key_names + label_names]
+    columns += [
+        f"ROUND(bal.on_hand - {moved_sum('period_qty', 'after_qty')}, 4) AS opening_qty",
+        f"ROUND(bal.value - {moved_sum('period_value', 'after_value')}, 2) AS opening_value",
+        *(f"ROUND({moved_sum(key)}, 4) AS {key}" for key in (*IN_KEYS, *OUT_KEYS)),
+        f"ROUND({moved_sum(*IN_KEYS)}, 4) AS in_qty",
+        f"ROUND({moved_sum(*OUT_KEYS)}, 4) AS out_qty",
+        *(f"ROUND({moved_sum(key)}, 2) AS {key}" for key in ("in_value", "out_value", "cogs")),
+        f"ROUND(bal.on_hand - {moved_sum('after_qty')}, 4) AS closing_qty",
+        f"ROUND(bal.value - {moved_sum('after_value')}, 2) AS closing_value",
+    ]
+    on = " AND ".join(f"a.{name} = bal.{name}" for name in key_names)
+    sql = f"SELECT {', '.join(columns)} FROM ({balances}) bal LEFT JOIN ({moved}) a ON {on}"  # noqa: S608
+    return sql, [*balance_params, *source_params, *movement_params, db_time(start)]
+
+
 def _read_forward(criteria: StockCriteria) -> bool:
     """Forward when fewer movements lie before the end of the period than after its start (judged by time)."""
     span = StockMovement.objects.aggregate(first=Min("posted_at"), last=Max("posted_at"))
@@ -277,7 +340,7 @@ def stock_summary(
     """
     if forward is None:
         forward = _read_forward(criteria)
-    inner, params = _per_key(criteria, user, forward=forward)
+    inner, params = _per_key(criteria, user, forward=True) if forward else ("", [])
     keys, labels = GROUPINGS[criteria.grouping]
     sums = {key: f"ROUND(SUM(k.{key}), 4)" for key in QUANTITY_KEYS if key not in ("in_qty", "out_qty")}
     sums.update({key: f"ROUND(SUM(k.{key}), 2)" for key in VALUE_KEYS})
@@ -312,6 +375,13 @@ def stock_summary(
         f"GROUP BY {', '.join(keys + labels)}"
         f") t WHERE {nonzero}) g ORDER BY {order}, {', '.join(key_names)}{page}"
     )
+    if not forward:  # the same page over groups computed from the balances and the later movements
+        grouped, params = _grouped_backward(criteria, user)
+        sql = (
+            f"SELECT g.*, COUNT(*) OVER () AS row_count, {windows} FROM ("  # noqa: S608 (generated SQL)
+            f"SELECT t.*, {ratios} FROM ({grouped}) t WHERE {nonzero}) g "
+            f"ORDER BY {order}, {', '.join(key_names)}{page}"
+        )
     with connection.cursor() as cursor:
         cursor.execute(sql, [criteria.days, *params])
         names = [column[0] for column in cursor.description]
