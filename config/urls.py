@@ -25,6 +25,7 @@ urlpatterns = [
     path("reports/", include("apps.analytics.urls")),
     path("jobs/", include("apps.jobs.urls")),
     path("imports/", include("apps.imports.urls")),
+    path("notifications/", include("apps.notifications.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

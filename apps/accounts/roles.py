@@ -53,6 +53,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sales.view_salesorder",
         "sales.*shipment*",
         "sales.view_salesreturn",
+        "analytics.view_stock_reports",  # movement summary, valuation, turnover, ageing of their warehouses
+        "notifications.view_notification",  # their own notifications (the bell)
     ],
     Role.BUYER: [
         *_JOBS,
@@ -67,6 +69,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # 价格屏蔽 (ADR 0007): buyers negotiate prices and see what stock cost, not margins.
         "core.view_purchase_price",
         "core.view_cost",
+        "analytics.view_stock_reports",
+        "notifications.view_notification",
     ],
     Role.SALES: [
         *_JOBS,
@@ -76,6 +80,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "inventory.view_stockbalance",
         "sales.*",
         "!sales.approve_*",
+        "notifications.view_notification",
     ],
     Role.MANAGER: [
         *_JOBS,

@@ -8,4 +8,12 @@ class AnalyticsConfig(AppConfig):
     name = "apps.analytics"
     label = "analytics"
     verbose_name = _("Reports")
-    menu = (MenuItem("reports", _("Sales analysis"), "analytics:sales_analysis", "analytics.view_sales_analysis"),)
+    home_panels = "apps.analytics.dashboards.home_panels"
+    menu = (
+        MenuItem("reports", _("Sales analysis"), "analytics:sales_analysis", "analytics.view_sales_analysis"),
+        MenuItem("reports", _("Inventory movement summary"), "analytics:stock_summary", "analytics.view_stock_reports"),
+        MenuItem("reports", _("Inventory valuation"), "analytics:stock_valuation", "analytics.view_stock_reports"),
+        MenuItem("reports", _("Inventory turnover"), "analytics:stock_turnover", "analytics.view_stock_reports"),
+        MenuItem("reports", _("Stock ageing"), "analytics:stock_ageing", "analytics.view_stock_reports"),
+        MenuItem("reports", _("Dead stock"), "analytics:dead_stock", "analytics.view_stock_reports"),
+    )

@@ -61,3 +61,19 @@ class SalesFact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.date} {self.product_id} {self.revenue}"
+
+
+class StockReport(models.Model):
+    """No table: it only carries the permissions of the stock reports (summary, valuation,
+    turnover, ageing and dead stock), which show costs and values."""
+
+    class Meta:
+        managed = False
+        db_table = "analytics_stockreport_permissions"
+        verbose_name = _("stock report")
+        verbose_name_plural = _("stock reports")
+        default_permissions = ()
+        permissions = [("view_stock_reports", _("Can view the stock reports (summary, valuation, turnover, ageing)"))]
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)

@@ -1,10 +1,12 @@
 import sys
 
+from django.apps import apps as django_apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 from django.views.defaults import server_error as django_server_error
@@ -20,9 +22,18 @@ from apps.core.services import system_settings_update
 
 
 class HomeView(TemplateView):
-    """The landing page every signed-in user may open; apps add their widgets later."""
+    """The landing page every signed-in user may open. An app adds panels by naming a function
+    ``home_panels(request) -> list[dict]`` on its AppConfig (each dict names its ``template``);
+    without panels the page shows the menu."""
 
     template_name = "core/home.html"
+
+    def get_context_data(self, **kwargs):
+        panels = []
+        for config in django_apps.get_app_configs():
+            if getattr(config, "home_panels", None):
+                panels.extend(import_string(config.home_panels)(self.request))
+        return super().get_context_data(home_panels=panels, **kwargs)
 
 
 class SystemSettingsEditView(PermissionMixin, FormView):

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "apps.analytics",
     "apps.jobs",
     "apps.imports",
+    "apps.notifications",
     "apps.demo",
 ]
 
@@ -234,3 +235,5 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 # Every filter's empty choice reads "All" (全部), not django-filter's "---------".
 FILTERS_EMPTY_CHOICE_LABEL = _("All")
+# Notifications (apps/notifications): also e-mail them (to users who opt in) through the EMAIL_* settings.
+NOTIFICATIONS_EMAIL = env.bool("NOTIFICATIONS_EMAIL", default=False)

@@ -57,6 +57,7 @@ def seed(
     products: Sequence[Product] | None = None,
     warehouses: Sequence[Warehouse] | None = None,
     rng: random.Random | None = None,
+    day: datetime.date | None = None,
 ) -> list[StockAdjustment]:
     """Post one opening-stock document (QCKC) per warehouse for the demo products; idempotent.
 
@@ -87,7 +88,7 @@ def seed(
             actor=None,  # entered by the seeder, so ``actor`` may approve it
             kind=AdjustmentKind.OPENING,
             warehouse=warehouse,
-            date=timezone.localdate(),
+            date=day or timezone.localdate(),
             lines=lines,
             reason=DEMO_REASON,
         )

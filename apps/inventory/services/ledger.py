@@ -34,6 +34,7 @@ from apps.inventory.models import (
     StockMovement,
     StockPosting,
 )
+from apps.inventory.services import hooks
 from apps.masterdata.models import Product, Warehouse
 
 BalanceKey = tuple[int, int]  # (product_id, warehouse_id)
@@ -492,6 +493,8 @@ def stock_post(
     Paired lines (``StockLine.paired_with``) take the value their outbound pair left with.
     """
     _validate_lines(lines)
+    if posted_at is None:
+        posted_at = hooks.posting_clock_time()
     keys = {(line.product_id, line.warehouse_id) for line in lines}
     locked = _lock_balances(keys, idempotency_key)
     if locked.existing_posting_id is not None:  # already posted: answer that posting, write nothing
@@ -537,7 +540,14 @@ def stock_post(
     for movement in movements:
         movement.posting = posting
     posting.movement_list = movements
+    _after_commit(posting, balances)
     return posting
+
+
+def _after_commit(posting: StockPosting, balances: dict) -> None:
+    """Tell the listeners of ``hooks`` once the posting is committed (no query; nothing if it rolls back)."""
+    event = hooks.Posted(posting.document_type, posting.document_number, frozenset(balances))
+    transaction.on_commit(lambda: hooks.stock_posted(event))
 
 
 def _apply(balance: _Balance, line: StockLine, row: int, paired_value: Decimal | None = None) -> StockMovement:

@@ -4,13 +4,14 @@ import time
 import unicodedata
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.accounts.roles import ROLE_LABELS
-from apps.demo.seeders import inventory, masterdata, procurement, sales
+from apps.demo.seeders import history, inventory, masterdata, procurement, sales
 from apps.demo.seeders.masterdata import DEMO_PASSWORD
+from apps.inventory.services.hooks import posting_clock
 
 DEMO_URL = "http://127.0.0.1:8000/"
 
@@ -72,9 +73,16 @@ class Command(BaseCommand):
         )
         admin = User.objects.get(username="admin")
         if scale is None:
-            opening = inventory.seed(actor=admin)
+            # The opening stock is dated where the history starts, then a year is posted in date order.
+            start = history.history_start(timezone.localdate())
+            with posting_clock(history.at(start, 9)):
+                opening = inventory.seed(actor=admin, day=start)
             self.stdout.write(_("Stock: %(count)d opening stock documents posted.") % {"count": len(opening)})
-            inventory.seed_operations(actor=admin)
+            past = history.seed()
+            self.stdout.write(
+                _("History: %(receipts)d receipts, %(shipments)d deliveries, %(returns)d returns posted in date order.")
+                % past
+            )
             purchasing = procurement.seed()
             if not purchasing.get("skipped"):
                 self.stdout.write(_("Purchasing: demo orders, receipts, returns and payments added."))
@@ -86,6 +94,8 @@ class Command(BaseCommand):
                 )
                 % selling
             )
+            # Last, so that the open count's book quantities are today's: a count and a transfer in progress.
+            inventory.seed_operations(actor=admin)
         else:
             if warehouses:
                 masterdata.seed_extra_warehouses(warehouses)

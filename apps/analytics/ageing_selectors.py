@@ -1,0 +1,217 @@
+"""Stock ageing (库龄) by receipt layers, and dead stock (呆滞库存), in SQL.
+
+Ageing follows first-in, first-out: the stock on hand is made of the most recent receipts. A
+window function walks each product × warehouse's inbound movements newest first with a running
+total; a receipt is (partly) still on hand while the receipts newer than it add up to less than
+the on-hand quantity. Each layer's age is the time since its receipt; its value is its share of
+the balance's value (stock is valued at moving-average cost, so the bucket values add up to the
+stock value, to the cent per bucket).
+
+Inbound layers are the movements with a positive quantity that no later reversal cancelled
+(receipts, returns, transfers in, count gains, positive adjustments, reversed issues).
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from apps.analytics.stock_selectors import (
+    GROUPINGS,
+    StockCriteria,
+    SummaryPage,
+    as_decimal,
+    db_time,
+    scope_conditions,
+    table_name,
+)
+from apps.core.fields import MONEY_QUANT, QUANTITY_QUANT
+from apps.inventory.models import MovementType, StockBalance, StockMovement
+from apps.inventory.selectors import local_day_start
+from apps.masterdata.models import Category, Product, Warehouse
+
+# (key, label, youngest age in days, oldest age in days or None)
+BUCKETS: tuple[tuple[str, Any, int, int | None], ...] = (
+    ("age_0_30", _("0–30 days"), 0, 30),
+    ("age_31_90", _("31–90 days"), 31, 90),
+    ("age_91_180", _("91–180 days"), 91, 180),
+    ("age_181_365", _("181–365 days"), 181, 365),
+    ("age_over_365", _("Over 365 days"), 366, None),
+)
+# Issues that count as the item moving (a count loss or a purchase return does not).
+ISSUE_TYPES = (MovementType.SALES_SHIPMENT, MovementType.OTHER_ISSUE, MovementType.TRANSFER_OUT)
+
+
+def _bucket_bounds(today: datetime.date) -> list[tuple[str, datetime.datetime | None]]:
+    """Per bucket, the earliest posting time that still falls in it (None: no lower bound)."""
+    bounds = []
+    for key, _label, _young, old in BUCKETS:
+        start = local_day_start(today - datetime.timedelta(days=old)) if old is not None else None
+        bounds.append((key, start))
+    return bounds
+
+
+def stock_ageing(
+    criteria: StockCriteria, *, user: Any, today: datetime.date | None = None, limit: int | None = None, offset: int = 0
+) -> SummaryPage:
+    """Today's stock on hand grouped by ``criteria.grouping``, with quantity and value per age bucket.
+
+    Each row: ``keys``, ``labels``, ``on_hand``, ``value`` and ``<bucket>_qty`` / ``<bucket>_value``
+    for each bucket of ``BUCKETS``; the totals cover every row. One statement.
+    """
+    today = today or timezone.localdate()
+    movement, balance = table_name(StockMovement), table_name(StockBalance)
+    movement_conditions, movement_params = scope_conditions(criteria, user, "m")
+    balance_conditions, balance_params = scope_conditions(criteria, user, "b")
+    where_m = " AND ".join(["m.quantity > 0", *movement_conditions])
+    where_b = " AND ".join(["b.on_hand > 0", *balance_conditions])
+    # The newest-first running total of each key's layers, cut where it reaches the on-hand.
+    layers = (
+        "SELECT m.product_id, m.warehouse_id, m.posted_at, m.quantity, "  # noqa: S608 (table names, placeholders)
+        "SUM(m.quantity) OVER (PARTITION BY m.product_id, m.warehouse_id "
+        "ORDER BY m.posted_at DESC, m.id DESC ROWS UNBOUNDED PRECEDING) AS newer "
+        f"FROM {movement} m "
+        f"WHERE {where_m} AND NOT EXISTS (SELECT 1 FROM {movement} r WHERE r.reverses_id = m.id)"
+    )
+    part = "(CASE WHEN l.newer <= b.on_hand THEN l.quantity ELSE b.on_hand - (l.newer - l.quantity) END)"
+    bucket_sums, bucket_params = [], []
+    previous = None
+    for key, start in _bucket_bounds(today):
+        condition = "1 = 1" if start is None else "l.posted_at >= %s"
+        if previous is not None:
+            condition += " AND l.posted_at < %s"
+        sql_params = ([] if start is None else [db_time(start)]) + ([] if previous is None else [db_time(previous)])
+        bucket_sums.append(f"SUM(CASE WHEN {condition} THEN {part} ELSE 0 END) AS {key}_qty")
+        bucket_sums.append(
+            f"SUM(CASE WHEN {condition} THEN {part} * b.value * 1.0 / b.on_hand ELSE 0 END) AS {key}_value"
+        )
+        bucket_params += sql_params * 2
+        previous = start
+    per_key = (
+        f"SELECT b.product_id, b.warehouse_id, b.on_hand, b.value, {', '.join(bucket_sums)} "  # noqa: S608
+        f"FROM {balance} b JOIN ({layers}) l ON l.product_id = b.product_id AND l.warehouse_id = b.warehouse_id "
+        f"WHERE {where_b} AND l.newer - l.quantity < b.on_hand "
+        "GROUP BY b.product_id, b.warehouse_id, b.on_hand, b.value"
+    )
+    params = [*bucket_params, *movement_params, *balance_params]
+    keys, labels = GROUPINGS[criteria.grouping]
+    measures = {"on_hand": 4, "value": 2}
+    for key, *_rest in BUCKETS:
+        measures[f"{key}_qty"] = 4
+        measures[f"{key}_value"] = 2
+    key_names = [f"key{i}" for i in range(len(keys))]
+    label_names = [f"label{i}" for i in range(len(labels))]
+    select = [f"{c} AS {n}" for c, n in zip(keys, key_names, strict=True)]
+    select += [f"{c} AS {n}" for c, n in zip(labels, label_names, strict=True)]
+    select += [f"ROUND(SUM(k.{name}), {places}) AS {name}" for name, places in measures.items()]
+    windows = ", ".join(f"SUM({name}) OVER () AS total_{name}" for name in measures)
+    order = "value DESC" if criteria.ordering != "key" else label_names[0]
+    page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit else ""
+    sql = (
+        f"SELECT g.*, COUNT(*) OVER () AS row_count, {windows} FROM ("  # noqa: S608 (generated SQL, placeholders)
+        f"SELECT {', '.join(select)} FROM ({per_key}) k "
+        f"JOIN {table_name(Product)} p ON p.id = k.product_id "
+        f"JOIN {table_name(Category)} c ON c.id = p.category_id "
+        f"JOIN {table_name(Warehouse)} w ON w.id = k.warehouse_id "
+        f"GROUP BY {', '.join(keys + labels)}) g ORDER BY {order}, {', '.join(key_names)}{page}"
+    )
+    fetched = _fetch_dicts(sql, params)
+
+    def quant(name: str) -> Decimal:
+        return QUANTITY_QUANT if measures[name] == 4 else MONEY_QUANT
+
+    rows = []
+    for raw in fetched:
+        row = {name: as_decimal(raw[name], quant(name)) for name in measures}
+        row["keys"] = [raw[n] for n in key_names]
+        row["labels"] = [raw[n] for n in label_names]
+        rows.append(row)
+    totals = {name: as_decimal(fetched[0][f"total_{name}"] if fetched else 0, quant(name)) for name in measures}
+    return SummaryPage(rows=rows, count=fetched[0]["row_count"] if fetched else 0, totals=totals)
+
+
+@dataclass(frozen=True)
+class DeadStockCriteria:
+    days: int = 90
+    warehouse_id: int | None = None
+    category_id: int | None = None
+
+
+def dead_stock(
+    criteria: DeadStockCriteria,
+    *,
+    user: Any,
+    now: datetime.datetime | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> SummaryPage:
+    """Product × warehouse balances with stock on hand and no issue (sales delivery, miscellaneous
+    issue, transfer out) in the last ``criteria.days`` days, largest value first, with the last issue
+    and the last receipt time. Totals: ``on_hand`` and ``value`` of every row. One statement."""
+    now = now or timezone.now()
+    since = now - datetime.timedelta(days=criteria.days)
+    movement, balance = table_name(StockMovement), table_name(StockBalance)
+    conditions, params = scope_conditions(
+        StockCriteria(
+            date_from=now.date(),
+            date_to=now.date(),
+            warehouse_id=criteria.warehouse_id,
+            category_id=criteria.category_id,
+        ),
+        user,
+        "b",
+    )
+    issue_types = ", ".join(f"'{t}'" for t in ISSUE_TYPES)
+    same_key = "x.product_id = b.product_id AND x.warehouse_id = b.warehouse_id"
+    page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit else ""
+    sql = (
+        "SELECT b.product_id, b.warehouse_id, p.code, p.name, w.name AS warehouse_name, "  # noqa: S608
+        "ROUND(b.on_hand, 4) AS on_hand, ROUND(b.value, 2) AS value, "
+        f"(SELECT MAX(x.posted_at) FROM {movement} x WHERE {same_key} AND x.quantity < 0 "
+        f"AND x.movement_type IN ({issue_types})) AS last_issue, "
+        f"(SELECT MAX(x.posted_at) FROM {movement} x WHERE {same_key} AND x.quantity > 0) AS last_receipt, "
+        "COUNT(*) OVER () AS row_count, SUM(b.on_hand) OVER () AS total_on_hand, SUM(b.value) OVER () AS total_value "
+        f"FROM {balance} b JOIN {table_name(Product)} p ON p.id = b.product_id "
+        f"JOIN {table_name(Warehouse)} w ON w.id = b.warehouse_id "
+        f"WHERE {' AND '.join(['b.on_hand > 0', *conditions])} "
+        f"AND NOT EXISTS (SELECT 1 FROM {movement} x WHERE {same_key} AND x.posted_at >= %s "
+        f"AND x.quantity < 0 AND x.movement_type IN ({issue_types})) "
+        f"ORDER BY b.value DESC, p.code, w.name{page}"
+    )
+    fetched = _fetch_dicts(sql, [*params, db_time(since)])
+    rows = [
+        {
+            "keys": [raw["product_id"], raw["warehouse_id"]],
+            "labels": [raw["code"], raw["name"], raw["warehouse_name"]],
+            "on_hand": as_decimal(raw["on_hand"], QUANTITY_QUANT),
+            "value": as_decimal(raw["value"], MONEY_QUANT),
+            "last_issue": _as_datetime(raw["last_issue"]),
+            "last_receipt": _as_datetime(raw["last_receipt"]),
+        }
+        for raw in fetched
+    ]
+    totals = {
+        "on_hand": as_decimal(fetched[0]["total_on_hand"] if fetched else 0, QUANTITY_QUANT),
+        "value": as_decimal(fetched[0]["total_value"] if fetched else 0, MONEY_QUANT),
+    }
+    return SummaryPage(rows=rows, count=fetched[0]["row_count"] if fetched else 0, totals=totals)
+
+
+def _fetch_dicts(sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _as_datetime(value: Any) -> datetime.datetime | None:
+    """A timestamp from raw SQL: PostgreSQL gives an aware datetime, SQLite UTC text."""
+    if value is None or isinstance(value, datetime.datetime):
+        return value
+    parsed = parse_datetime(str(value))
+    return timezone.make_aware(parsed, datetime.UTC) if parsed and timezone.is_naive(parsed) else parsed

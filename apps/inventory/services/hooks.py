@@ -1,0 +1,59 @@
+"""After-commit listeners of the ledger: other apps learn that stock moved without the ledger
+importing them (alerts, notifications). Listeners run after the posting's transaction commits,
+never inside it, and a failing listener is logged, not raised: the posting stands.
+
+And the posting clock: a trusted caller (the demo history) posts documents through their own
+services as of a past moment, which ``stock_post`` takes as its ``posted_at``."""
+
+import contextlib
+import contextvars
+import datetime
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Posted:
+    """What a committed posting changed: its document and the (product, warehouse) balances it moved."""
+
+    document_type: str
+    document_number: str
+    keys: frozenset[tuple[int, int]]
+
+
+_listeners: list[Callable[[Posted], None]] = []
+
+
+def on_stock_posted(listener: Callable[[Posted], None]) -> None:
+    """Register ``listener`` (from an AppConfig.ready); registering twice keeps one."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def stock_posted(event: Posted) -> None:
+    """Call every listener with ``event`` (the ledger schedules this with ``transaction.on_commit``)."""
+    for listener in _listeners:
+        try:
+            listener(event)
+        except Exception:  # a listener's failure must not undo or fail a committed posting
+            logger.exception("stock posting listener %s failed for %s", listener, event.document_number)
+
+
+_clock: contextvars.ContextVar[datetime.datetime | None] = contextvars.ContextVar("posting_clock", default=None)
+
+
+@contextlib.contextmanager
+def posting_clock(moment: datetime.datetime) -> Iterator[None]:
+    """Postings inside this block are stamped ``moment`` (aware; not before any key's last movement)."""
+    token = _clock.set(moment)
+    try:
+        yield
+    finally:
+        _clock.reset(token)
+
+
+def posting_clock_time() -> datetime.datetime | None:
+    return _clock.get()

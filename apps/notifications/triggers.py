@@ -1,0 +1,235 @@
+"""When to tell whom: the alert rules, checked right after a posting commits and by the sweep.
+
+Stock rules follow the per-warehouse levels of ``apps.inventory`` (StockLevel):
+below safety stock (available < safety stock) and reorder point reached (available + on order ≤
+reorder point) go to the buyers of that warehouse. A late purchase order goes to its buyer; goods
+rejected at inspection to the order's buyer (the warehouse's buyers without an order); a sales
+order over the credit limit to the managers; an overdue receivable to the customer's clerk.
+"""
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+from functools import reduce
+from operator import or_
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import F, Min, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.core.fields import QuantityField
+from apps.inventory.models import StockBalance, StockLevel
+from apps.inventory.selectors_levels import OPEN_ORDER_STATUSES, on_order_subquery
+from apps.inventory.services.hooks import Posted
+from apps.notifications import queue, routing
+from apps.notifications.models import NotificationKind
+from apps.notifications.services import notification_close, notification_raise, notifications_close_except
+
+ZERO = Value(Decimal(0), output_field=QuantityField())
+RECEIPT_DOCUMENT_TYPE = "procurement.goodsreceipt"
+REJECTION_DAYS = 7
+
+
+def _plain(number: Decimal) -> str:
+    text = f"{Decimal(number):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+# --- Stock levels -----------------------------------------------------------------------------
+
+
+def _levels():
+    available = StockBalance.objects.filter(product_id=OuterRef("product_id"), warehouse_id=OuterRef("warehouse_id"))
+    return StockLevel.objects.select_related("product", "warehouse").annotate(
+        available=Coalesce(Subquery(available.values("available")[:1]), ZERO, output_field=QuantityField()),
+        on_order=on_order_subquery(),
+    )
+
+
+BELOW = Q(safety_stock__gt=0, available__lt=F("safety_stock"))
+REORDER = Q(reorder_point__gt=0, available__lte=F("reorder_point") - F("on_order"))
+
+
+def _stock_key(kind: str, product_id: int, warehouse_id: int) -> str:
+    return f"{kind}:{product_id}:{warehouse_id}"
+
+
+def _raise_level(kind: str, level: Any) -> None:
+    position = level.available + level.on_order
+    order_up_to = level.max_stock if level.max_stock is not None else level.reorder_point
+    params = {
+        "product": str(level.product),
+        "warehouse": str(level.warehouse),
+        "available": _plain(level.available),
+        "safety": _plain(level.safety_stock),
+        "reorder_point": _plain(level.reorder_point),
+        "suggested": _plain(max(order_up_to - position, Decimal(0))),
+    }
+    url = reverse("inventory:stock_alerts") + "?" + urlencode({"kind": kind, "warehouse": level.warehouse_id})
+    notification_raise(
+        kind=kind,
+        key=_stock_key(kind, level.product_id, level.warehouse_id),
+        recipients=routing.buyers_of(level.warehouse_id),
+        params=params,
+        url=url,
+        warehouse_id=level.warehouse_id,
+    )
+
+
+def check_stock(*, keys: Iterable[tuple[int, int]]) -> None:
+    """Raise or close the below-safety and reorder notifications of these (product, warehouse) balances."""
+    keys = sorted(set(keys))
+    if not keys:
+        return
+    condition = reduce(or_, (Q(product_id=p, warehouse_id=w) for p, w in keys))
+    levels = {(lv.product_id, lv.warehouse_id): lv for lv in _levels().filter(condition)}
+    below = {(lv.product_id, lv.warehouse_id) for lv in _levels().filter(condition).filter(BELOW)}
+    reorder = {(lv.product_id, lv.warehouse_id) for lv in _levels().filter(condition).filter(REORDER)}
+    for key in keys:
+        for kind, active in ((NotificationKind.BELOW_SAFETY, below), (NotificationKind.REORDER, reorder)):
+            if key in active:
+                _raise_level(kind, levels[key])
+            else:
+                notification_close(key=_stock_key(kind, *key))
+
+
+def sweep_stock() -> None:
+    for kind, condition in ((NotificationKind.BELOW_SAFETY, BELOW), (NotificationKind.REORDER, REORDER)):
+        keys = []
+        for level in _levels().filter(condition).order_by("warehouse_id", "product_id"):
+            _raise_level(kind, level)
+            keys.append(_stock_key(kind, level.product_id, level.warehouse_id))
+        notifications_close_except(kind=kind, keys=keys)
+
+
+# --- Purchasing ------------------------------------------------------------------------------
+
+
+def sweep_late_purchase_orders(*, today: datetime.date) -> None:
+    from apps.procurement.models import PurchaseOrder
+
+    keys = []
+    late = PurchaseOrder.objects.filter(status__in=OPEN_ORDER_STATUSES, expected_date__lt=today).select_related(
+        "supplier", "buyer"
+    )
+    for order in late:
+        key = f"late_po:{order.pk}"
+        keys.append(key)
+        notification_raise(
+            kind=NotificationKind.LATE_PURCHASE_ORDER,
+            key=key,
+            recipients=routing.active(order.buyer),
+            params={"number": order.number, "supplier": str(order.supplier), "expected": f"{order.expected_date}"},
+            url=order.get_absolute_url(),
+            warehouse_id=order.warehouse_id,
+        )
+    notifications_close_except(kind=NotificationKind.LATE_PURCHASE_ORDER, keys=keys)
+
+
+def check_rejections(*, receipts) -> None:
+    """Tell the buyer once about each posted receipt with goods rejected at inspection."""
+    for receipt in (
+        receipts.filter(status="posted", lines__rejected_base__gt=0)
+        .distinct()
+        .select_related("order__buyer", "supplier")
+    ):
+        buyer = receipt.order.buyer if receipt.order_id else None
+        notification_raise(
+            kind=NotificationKind.REJECTED,
+            key=f"rejected:{receipt.pk}",
+            recipients=routing.active(buyer) if buyer else routing.buyers_of(receipt.warehouse_id),
+            params={"number": receipt.number, "supplier": str(receipt.supplier)},
+            url=receipt.get_absolute_url(),
+            warehouse_id=receipt.warehouse_id,
+            once=True,
+        )
+
+
+# --- Sales -----------------------------------------------------------------------------------
+
+
+def sweep_credit() -> None:
+    from apps.sales.models import SalesOrder, SalesOrderStatus
+
+    keys, managers = [], routing.managers()
+    for order in SalesOrder.objects.filter(status=SalesOrderStatus.PENDING, over_credit_limit=True).select_related(
+        "customer"
+    ):
+        key = f"credit_limit:{order.pk}"
+        keys.append(key)
+        notification_raise(
+            kind=NotificationKind.CREDIT_LIMIT,
+            key=key,
+            recipients=managers,
+            params={"number": order.number, "customer": str(order.customer)},
+            url=order.get_absolute_url(),
+        )
+    notifications_close_except(kind=NotificationKind.CREDIT_LIMIT, keys=keys)
+
+
+def sweep_overdue(*, today: datetime.date) -> None:
+    from apps.masterdata.models import Customer
+    from apps.sales.models import Receivable
+
+    rows = list(
+        Receivable.objects.filter(outstanding__gt=Decimal("0.005"), due_date__lt=today)
+        .order_by("customer_id")
+        .values("customer_id")
+        .annotate(amount=Sum("outstanding"), due=Min("due_date"))
+    )
+    customers = Customer.objects.select_related("salesperson").in_bulk([row["customer_id"] for row in rows])
+    keys = []
+    for row in rows:
+        customer = customers[row["customer_id"]]
+        key = f"overdue:{customer.pk}"
+        keys.append(key)
+        notification_raise(
+            kind=NotificationKind.OVERDUE_RECEIVABLE,
+            key=key,
+            recipients=routing.active(customer.salesperson),
+            params={
+                "customer": str(customer),
+                "amount": f"¥{Decimal(str(row['amount'])):,.2f}",
+                "due": f"{row['due']}",
+            },
+            url=reverse("sales:customer_overview", args=[customer.pk]),
+        )
+    notifications_close_except(kind=NotificationKind.OVERDUE_RECEIVABLE, keys=keys)
+
+
+# --- Entry points ------------------------------------------------------------------------------
+
+
+def stock_posted(event: Posted) -> None:
+    """Ledger listener (after commit): check the moved balances, and a receipt's rejections."""
+    queue.enqueue(
+        check_stock_posted,
+        keys=sorted(event.keys),
+        document_type=event.document_type,
+        document_number=event.document_number,
+    )
+
+
+def check_stock_posted(*, keys: list, document_type: str, document_number: str) -> None:
+    check_stock(keys=[tuple(key) for key in keys])
+    if document_type == RECEIPT_DOCUMENT_TYPE:
+        from apps.procurement.models import GoodsReceipt
+
+        check_rejections(receipts=GoodsReceipt.objects.filter(number=document_number))
+
+
+def sweep(*, today: datetime.date | None = None) -> None:
+    """Every rule over everything: raise what holds, close what cleared (the scheduled job)."""
+    from apps.procurement.models import GoodsReceipt
+
+    today = today or timezone.localdate()
+    sweep_stock()
+    sweep_late_purchase_orders(today=today)
+    check_rejections(
+        receipts=GoodsReceipt.objects.filter(receipt_date__gte=today - datetime.timedelta(days=REJECTION_DAYS))
+    )
+    sweep_credit()
+    sweep_overdue(today=today)

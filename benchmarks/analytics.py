@@ -1,0 +1,107 @@
+"""Report and dashboard benchmarks on PostgreSQL (``make bench`` runs it after ``run.py``).
+
+With 10,000 products × 10 warehouses and about 1,000,000 movements (``seed_demo --scale 10000
+--warehouses 10 --movements 1000000``, seeded here when the database has fewer), the server time
+of each stock report page and each role's dashboard (uncached): Django test client against the
+real views, median of RUNS runs. Prints a table and writes ``benchmarks/results/analytics.json``.
+
+Environment: BENCH_ANALYTICS_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/jxc_analytics_bench),
+BENCH_RUNS (default 5).
+"""
+
+import datetime
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DATABASE_URL = os.environ.get("BENCH_ANALYTICS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/jxc_analytics_bench")
+RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+
+
+def main() -> None:
+    import run  # the ledger benchmark's helper creates the database when it is missing
+
+    run.DATABASE_URL = DATABASE_URL
+    run.ensure_database()
+    os.environ["DATABASE_URL"] = DATABASE_URL
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    import django
+
+    django.setup()
+    from django.core.cache import cache
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from apps.accounts.tests.factories import UserFactory
+    from apps.inventory.models import StockMovement
+
+    call_command("migrate", verbosity=0)
+    if StockMovement.objects.count() < 900_000:
+        call_command("seed_demo", scale=10_000, warehouses=10, movements=1_000_000)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    movements = StockMovement.objects.count()
+    today = timezone.localdate()
+    month_start = today.replace(day=1)
+    year_ago = today - datetime.timedelta(days=364)
+    middle = today - datetime.timedelta(days=180)
+
+    def timed(client: Client, url: str, *, clear_cache: bool = False) -> float:
+        samples = []
+        for _ in range(RUNS):
+            if clear_cache:
+                cache.clear()
+            started = time.perf_counter()
+            response = client.get(url)
+            response.content  # noqa: B018  (render fully)
+            samples.append(time.perf_counter() - started)
+            assert response.status_code == 200, (url, response.status_code)
+        return statistics.median(samples) * 1000
+
+    clients = {}
+    for role in ("manager", "buyer", "warehouse", "sales"):
+        client = Client()
+        client.force_login(UserFactory(role=role))
+        clients[role] = client
+    summary = reverse("analytics:stock_summary")
+    pages = {
+        "summary, this month, by product": f"{summary}?date_from={month_start}&date_to={today}",
+        "summary, last 12 months, by product × warehouse": f"{summary}?date_from={year_ago}&date_to={today}"
+        "&grouping=product_warehouse",
+        "summary, middle of the year (a month), by category": f"{summary}?date_from={middle}"
+        f"&date_to={middle + datetime.timedelta(days=30)}&grouping=category",
+        "valuation today by warehouse": reverse("analytics:stock_valuation"),
+        "valuation mid-year by category × warehouse": reverse("analytics:stock_valuation")
+        + f"?day={middle}&grouping=category_warehouse",
+        "turnover, 90 days, by category": reverse("analytics:stock_turnover"),
+        "turnover, 90 days, by product, slowest first": reverse("analytics:stock_turnover")
+        + "?grouping=product&ordering=days",
+        "ageing by product × warehouse": reverse("analytics:stock_ageing"),
+        "ageing by category": reverse("analytics:stock_ageing") + "?grouping=category",
+        "dead stock, 90 days": reverse("analytics:dead_stock"),
+    }
+    results = {name: timed(clients["manager"], url) for name, url in pages.items()}
+    for role in ("manager", "buyer", "warehouse", "sales"):
+        results[f"dashboard: {role} (uncached)"] = timed(clients[role], reverse("core:home"), clear_cache=True)
+        results[f"dashboard: {role} (cached)"] = timed(clients[role], reverse("core:home"))
+    width = max(len(name) for name in results)
+    print(f"{movements:,} movements; median of {RUNS} runs, server time")
+    for name, ms in results.items():
+        print(f"  {name:<{width}}  {ms:8.0f} ms")
+    out = ROOT / "benchmarks" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "analytics.json").write_text(
+        json.dumps({"movements": movements, "runs": RUNS, "ms": results}, indent=2), encoding="utf-8"
+    )
+
+
+if __name__ == "__main__":
+    main()
