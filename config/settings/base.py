@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "apps.inventory",
     "apps.procurement",
     "apps.sales",
+    "apps.planning",
     "apps.analytics",
     "apps.demo",
 ]
