@@ -1,9 +1,10 @@
 """Reading a demand file: xlsx or csv, one row per item, an id column, optional attributes, then periods.
 
 Header rows are found rather than assumed: the data start at the first row whose cells (after the
-id) are numbers, so an export with a multi-row header (units on one row, years on another) reads
-as well as a plain CSV. Attribute columns are recognised by their header text (lead time, unit
-cost, minimum order quantity, pack size, in English or Chinese); the period columns are the
+id) are numbers, and every row after it is an item; so an export with a multi-row header (units
+on one row, years on another) reads as well as a plain CSV. Attribute columns are recognised by
+their header text (lead time, unit cost, minimum order quantity, pack size, in English or
+Chinese); the period columns are the
 non-empty columns after the last attribute column. Empty period cells are zero demand, except
 before an item's first value, where the history has not started yet.
 """
@@ -92,7 +93,7 @@ def read_demand_file(path: str | Path) -> DemandFile:
         values = [_number(c) for c in row[1:]]
         filled = [v for v in values if v is not None]
         text = sum(1 for v in filled if np.isnan(v))
-        if row[0] not in (None, "") and len(filled) - text >= 2 and text <= TEXT_TOLERANCE * len(filled):
+        if row[0] not in (None, "") and len(filled) - text >= 1 and text <= TEXT_TOLERANCE * len(filled):
             first_data = i
             break
     if first_data is None:

@@ -292,7 +292,7 @@ def replay(demand: np.ndarray, level: np.ndarray, lead: np.ndarray, initial_fore
     for j in range(lmax):
         pipe[:, j] = np.where(j < lead, initial_forecast, 0.0)
     on_order = pipe.sum(axis=1)
-    net = level[:, 0] - on_order
+    net = level[:, 0] - on_order - initial_forecast  # steady state: S - (L + 1) × forecast before the first arrival
     rows = np.arange(n)
     served = np.zeros(n)
     stock = np.zeros(n)
