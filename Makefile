@@ -22,7 +22,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 venv: $(VENV)/.installed ## Create the virtualenv and install the requirements
 
-run: venv ## Migrate, load the demo company, start http://$(HOST):$(PORT) and print the demo logins
+run: venv ## Migrate, load the demo company, print the demo logins, serve on HOST:PORT (127.0.0.1:8000)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --url http://$(HOST):$(PORT)/
 	$(PY) manage.py runserver $(HOST):$(PORT)

@@ -2,9 +2,16 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from apps.core.views import healthz
+
+# The admin carries the product's name, not Django's.
+admin.site.site_header = _("JXC administration")
+admin.site.site_title = _("JXC administration")
+admin.site.index_title = _("Users, roles and records")
+admin.site.site_url = "/"
 
 urlpatterns = [
     path("", include("apps.core.urls")),

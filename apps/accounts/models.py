@@ -1,5 +1,11 @@
+import unicodedata
+
 from django.contrib.auth.models import AbstractUser
 from django.utils.translation import gettext_lazy as _
+
+
+def _is_cjk(text: str) -> bool:
+    return any(unicodedata.east_asian_width(char) in "WF" for char in text)
 
 
 class User(AbstractUser):
@@ -12,3 +18,11 @@ class User(AbstractUser):
     def __str__(self) -> str:
         full_name = self.get_full_name()
         return full_name or self.username
+
+    def get_full_name(self) -> str:
+        """The name as its owner writes it: 王仓管 (family name first, no space) for a Chinese name,
+        "Ada Lovelace" for a Western one, whatever the interface language."""
+        first, last = self.first_name.strip(), self.last_name.strip()
+        if _is_cjk(first + last):
+            return f"{last}{first}"
+        return f"{first} {last}".strip()

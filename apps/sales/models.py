@@ -90,7 +90,7 @@ class CustomerFollowUp(models.Model):
         ordering = ["-date", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.customer_id} {self.date} {self.get_channel_display()}"
+        return f"{self.customer} · {self.date:%Y-%m-%d} · {self.get_channel_display()}"
 
 
 class SalesOrderStatus(models.TextChoices):

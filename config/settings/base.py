@@ -145,11 +145,16 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # Database sessions work with any number of app servers; cached_db needs a shared CACHE_URL.
 SESSION_ENGINE = env("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
 
+LOG_LEVEL = env("LOG_LEVEL", default="INFO").upper()  # "info" works as well as "INFO" (gunicorn takes either)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # Django's default config gives "django" a console handler of its own; with the root handler
+    # above every line (and every 403 traceback) was written twice. One handler, at the root.
+    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL, "propagate": True}},
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True

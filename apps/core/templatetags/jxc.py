@@ -10,8 +10,9 @@ from django.forms.widgets import ChoiceWidget
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
-from apps.core.fields import MONEY_QUANT
+from apps.core.fields import MONEY_QUANT, MoneyField
 
 register = template.Library()
 
@@ -78,7 +79,22 @@ def bs_widget(bound_field, **attrs):
     return bound_field.as_widget(attrs={**attrs, "class": f"{css} {existing}".strip()})
 
 
-def _audit_value(value: Any, choices: dict | None = None) -> str:
+# Labels of audit keys that are not model fields and that several records use; a model's own
+# ``audit_labels`` take precedence.
+COMMON_AUDIT_LABELS = {
+    "lines": pgettext_lazy("audit", "Lines"),
+    "tags": pgettext_lazy("audit", "Tags"),
+    "auto": pgettext_lazy("audit", "Allocated automatically"),
+    "allocations": pgettext_lazy("audit", "Allocations"),
+    "repair": pgettext_lazy("audit", "Repair"),
+    "reason": pgettext_lazy("audit", "Reason"),
+    "memo": pgettext_lazy("audit", "Memo"),
+    "rows": pgettext_lazy("audit", "Rows"),
+    "imported": pgettext_lazy("audit", "Imported"),
+}
+
+
+def _audit_value(value: Any, choices: dict | None = None, money_field: bool = False) -> str:
     if choices and not isinstance(value, (list, bool)) and value in choices:
         return str(choices[value])
     if value is None or value == "":
@@ -89,20 +105,31 @@ def _audit_value(value: Any, choices: dict | None = None) -> str:
         return ", ".join(_audit_value(item) for item in value) or "—"
     if isinstance(value, dict):  # e.g. {row: quantity}
         return ", ".join(f"{key}: {_audit_value(item)}" for key, item in value.items()) or "—"
+    if money_field:
+        return money(value) or str(value)
     return str(value)
+
+
+def _audit_label(model: Any, name: str) -> tuple[str, dict | None, bool]:
+    """The label of an audit key, its choices and whether it holds money."""
+    try:
+        field = model._meta.get_field(name)
+    except (FieldDoesNotExist, AttributeError):  # not a model field (e.g. an import summary), or a gone model
+        label = getattr(model, "audit_labels", {}).get(name) or COMMON_AUDIT_LABELS.get(name)
+        return capfirst(label or name.replace("_", " ")), None, False
+    if not hasattr(field, "verbose_name"):  # a reverse relation
+        return capfirst(COMMON_AUDIT_LABELS.get(name) or name.replace("_", " ")), None, False
+    return capfirst(field.verbose_name), dict(field.flatchoices or ()), isinstance(field, MoneyField)
 
 
 @register.simple_tag
 def audit_changes(entry) -> list[tuple[str, str, str]]:
-    """An audit row's changes as ``(label, old, new)``: the field's verbose name, Yes/No, "—" for empty."""
+    """An audit row's changes as ``(label, old, new)``: the field's verbose name, Yes/No, "—" for empty,
+    money as money (¥1,231.70)."""
     model = ContentType.objects.get_for_id(entry.content_type_id).model_class()
     rows = []
     for name, change in (entry.changes or {}).items():
         old, new = change if isinstance(change, list) and len(change) == 2 else (None, change)
-        try:
-            field = model._meta.get_field(name)
-            label, choices = capfirst(field.verbose_name), dict(field.flatchoices or ())
-        except (FieldDoesNotExist, AttributeError):  # not a model field (e.g. an import summary), or a gone model
-            label, choices = getattr(model, "audit_labels", {}).get(name, name), None
-        rows.append((label, _audit_value(old, choices), _audit_value(new, choices)))
+        label, choices, is_money = _audit_label(model, name)
+        rows.append((label, _audit_value(old, choices, is_money), _audit_value(new, choices, is_money)))
     return rows

@@ -172,3 +172,35 @@ def test_changes_of_a_choice_field_show_its_labels(viewer):
     response = viewer.get(reverse("core:auditlog_list"), HTTP_ACCEPT_LANGUAGE="en")
 
     assert "Price level: Sales (wholesale) price → Retail price" in response.content.decode()
+
+
+def test_the_record_type_filter_lists_only_logged_kinds_by_their_translated_names(viewer, make_user):
+    from django.utils import translation
+
+    audit_record(actor=make_user("buyer"), action=AuditAction.CREATED, instance=WarehouseFactory(name="North"))
+
+    with translation.override("zh-hans"):
+        response = viewer.get(reverse("core:auditlog_list"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+        labels = [str(label) for value, label in response.context["filter"].form.fields["content_type"].choices]
+
+    assert labels[1:] == ["仓库"]
+
+
+def test_changes_show_translated_labels_and_formatted_money(make_user):
+    from django.utils import translation
+
+    from apps.core.templatetags.jxc import audit_changes
+    from apps.masterdata.tests.factories import CustomerFactory
+
+    customer = CustomerFactory()
+    entry = audit_record(
+        actor=make_user("sales"),
+        action=AuditAction.CHANGED,
+        instance=customer,
+        changes={"credit_limit": [None, "1231.70"], "tags": ["", "VIP"], "lines": [None, 3]},
+    )
+
+    with translation.override("zh-hans"):
+        rows = [(str(label), old, new) for label, old, new in audit_changes(entry)]
+
+    assert rows == [("信用额度", "—", "¥1,231.70"), ("标签", "—", "VIP"), ("明细行数", "—", "3")]

@@ -93,14 +93,14 @@ def test_scale_must_be_positive():
     assert Product.objects.count() == 0
 
 
-def test_seed_demo_prints_the_given_address_and_role_labels(settings):
-    settings.LANGUAGE_CODE = "en"
-
+def test_seed_demo_prints_the_given_address_and_logins_in_english_and_chinese():
     out = run("--scale", "5", "--url", "http://127.0.0.1:8123/")
 
-    assert "Open http://127.0.0.1:8123/ and sign in as:" in out
+    lines = out.splitlines()
+    assert "Open http://127.0.0.1:8123/ and sign in as:" in lines
+    assert "打开 http://127.0.0.1:8123/，使用以下账号登录：" in lines
     assert "8000" not in out
-    assert "  warehouse   jxc-demo-2026   Warehouse staff" in out.splitlines()
+    assert "  warehouse       jxc-demo-2026     Warehouse staff / 仓管员" in lines
 
 
 def test_full_demo_posts_opening_stock_and_purchasing_and_sales_history_and_the_ledger_verifies():

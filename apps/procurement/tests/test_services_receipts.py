@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from apps.accounts.tests.factories import UserFactory
 from apps.core.models import AuditAction, SystemSettings
@@ -103,7 +104,7 @@ def test_posting_creates_the_payable_due_after_the_credit_term():
 def test_full_receipt_completes_the_order_and_records_the_lead_time():
     order = approved_order(lines=[(ProductFactory(), 10, "2")])
 
-    receipt = receive(order, receipt_date=order.approved_at.date() + datetime.timedelta(days=6))
+    receipt = receive(order, receipt_date=timezone.localdate(order.approved_at) + datetime.timedelta(days=6))
 
     order.refresh_from_db()
     assert order.status == S.RECEIVED

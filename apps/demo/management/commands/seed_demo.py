@@ -4,6 +4,7 @@ import time
 import unicodedata
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
@@ -95,10 +96,21 @@ class Command(BaseCommand):
         self.print_logins(result["users"], url)
 
     def print_logins(self, users: list[tuple[str, str]], url: str) -> None:
+        """The demo logins in English and in Chinese: the README is English, the app opens in zh-hans."""
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(_("Open %(url)s and sign in as:") % {"url": url}))
-        username_label, password_label, role_label = _("Username"), _("Password"), _("Role")
-        self.stdout.write(f"  {_pad(username_label, 12)}{_pad(password_label, 16)}{role_label}")
-        self.stdout.write("  " + "-" * 40)
+        for language in ("en", "zh-hans"):
+            with translation.override(language):
+                self.stdout.write(self.style.SUCCESS(_("Open %(url)s and sign in as:") % {"url": url}))
+        labels = {}
+        for language in ("en", "zh-hans"):
+            with translation.override(language):
+                labels[language] = [_("Username"), _("Password"), _("Role")]
+        header = [f"{english} / {chinese}" for english, chinese in zip(labels["en"], labels["zh-hans"], strict=True)]
+        self.stdout.write(f"  {_pad(header[0], 16)}{_pad(header[1], 18)}{header[2]}")
+        self.stdout.write("  " + "-" * 60)
         for username, role in users:
-            self.stdout.write(f"  {_pad(username, 12)}{_pad(DEMO_PASSWORD, 16)}{ROLE_LABELS[role]}")
+            with translation.override("en"):
+                english = str(ROLE_LABELS[role])
+            with translation.override("zh-hans"):
+                chinese = str(ROLE_LABELS[role])
+            self.stdout.write(f"  {_pad(username, 16)}{_pad(DEMO_PASSWORD, 18)}{english} / {chinese}")
