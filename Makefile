@@ -22,10 +22,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 venv: $(VENV)/.installed ## Create the virtualenv and install the requirements
 
-run: venv ## Migrate, load the demo company, print the demo logins, serve on HOST:PORT (127.0.0.1:8000)
+run: venv ## Migrate, load the demo company, start http://$(HOST):$(PORT) and a job worker (Ctrl-C stops both)
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --url http://$(HOST):$(PORT)/
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py run_with_worker $(HOST):$(PORT)
 
 seed: venv ## Load the demo company (idempotent); SCALE=... for the benchmark data set
 	$(PY) manage.py seed_demo $(if $(SCALE),--scale $(SCALE),)

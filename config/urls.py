@@ -23,6 +23,7 @@ urlpatterns = [
     path("procurement/", include("apps.procurement.urls")),
     path("sales/", include("apps.sales.urls")),
     path("reports/", include("apps.analytics.urls")),
+    path("jobs/", include("apps.jobs.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
 ]

@@ -33,9 +33,12 @@ ROLE_LABELS = {
 }
 
 _MASTERDATA_VIEW = ["masterdata.view_*"]
+# Everyone may follow the background jobs they start (imports, exports, forecasts).
+_JOBS = ["jobs.follow_job"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.WAREHOUSE: [
+        *_JOBS,
         *_MASTERDATA_VIEW,
         "masterdata.add_product",
         "masterdata.change_product",
@@ -51,6 +54,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sales.view_salesreturn",
     ],
     Role.BUYER: [
+        *_JOBS,
         *_MASTERDATA_VIEW,
         "masterdata.add_product",
         "masterdata.change_product",
@@ -60,6 +64,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "!procurement.approve_*",
     ],
     Role.SALES: [
+        *_JOBS,
         *_MASTERDATA_VIEW,
         "masterdata.*customer*",
         "inventory.view_stockbalance",
@@ -67,6 +72,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "!sales.approve_*",
     ],
     Role.MANAGER: [
+        *_JOBS,
         "*.view_*",
         "masterdata.*",
         "procurement.*",

@@ -7,6 +7,7 @@ app_name = "inventory"
 urlpatterns = [
     path("stock/", views.StockOnHandView.as_view(), name="stock_list"),
     path("stock/export/", views.StockOnHandExportView.as_view(), name="stock_export"),
+    path("ledger/export/", views.StockMovementExportView.as_view(), name="movement_export"),
     path("stock/available/", views.StockAvailableView.as_view(), name="stock_available"),
     path("stock/as-of/", views.StockAsOfView.as_view(), name="stock_as_of"),
     path("stock/as-of/export/", views.StockAsOfExportView.as_view(), name="stock_as_of_export"),

@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView
 
+from apps.core.exports import CHUNK_SIZE, Table, export_response
 from apps.core.forms import apply_service_error
 from apps.core.mixins import PaginatedListMixin, PermissionMixin
 from apps.core.selectors import audit_trail_for
-from apps.inventory.exports import CHUNK_SIZE, xlsx_response
 from apps.inventory.filters import StockAdjustmentFilter, StockAsOfFilter, StockMovementFilter, StockOnHandFilter
 from apps.inventory.forms import (
     IMPORT_HEADERS,
@@ -40,6 +40,7 @@ from apps.inventory.services import (
     stock_adjustment_reverse,
     stock_adjustment_update,
 )
+from apps.jobs.exports import export_respond
 from apps.masterdata.models import Product
 from apps.masterdata.selectors import warehouses_for_user
 
@@ -67,24 +68,21 @@ class StockOnHandView(PermissionMixin, PaginatedListMixin, ListView):
 
 class StockOnHandExportView(StockOnHandView):
     def get(self, request, *args, **kwargs):
-        rows = (
-            self.get_queryset()
-            .values_list(
-                "product__code",
-                "product__name",
-                "product__specification",
-                "product__category__name",
-                "warehouse__name",
-                "product__base_unit__name",
-                "on_hand",
-                "reserved",
-                "available",
-                "avg_cost",
-                "value",
-                "product__safety_stock",
-            )
-            .iterator(chunk_size=CHUNK_SIZE)
-        )
+        queryset = self.get_queryset()
+        rows = queryset.values_list(
+            "product__code",
+            "product__name",
+            "product__specification",
+            "product__category__name",
+            "warehouse__name",
+            "product__base_unit__name",
+            "on_hand",
+            "reserved",
+            "available",
+            "avg_cost",
+            "value",
+            "product__safety_stock",
+        ).iterator(chunk_size=CHUNK_SIZE)
         headers = [
             _("Item code"),
             _("Name"),
@@ -100,7 +98,8 @@ class StockOnHandExportView(StockOnHandView):
             _("Safety stock"),
         ]
         day = timezone.localdate()
-        return xlsx_response(filename=f"stock-{day:%Y%m%d}.xlsx", title=_("Stock on hand"), headers=headers, rows=rows)
+        table = Table(_("Stock on hand"), f"stock-{day:%Y%m%d}", headers, rows, count=queryset.count())
+        return export_respond(request, table)
 
 
 class StockMovementListView(PermissionMixin, PaginatedListMixin, ListView):
@@ -127,6 +126,47 @@ class StockMovementListView(PermissionMixin, PaginatedListMixin, ListView):
         product_id = self.filterset.form.cleaned_data.get("product") if self.filterset.form.is_valid() else None
         context["product"] = Product.objects.filter(pk=product_id).first() if product_id else None
         return context
+
+
+class StockMovementExportView(StockMovementListView):
+    """The stock ledger as filtered on screen, oldest first."""
+
+    def get(self, request, *args, **kwargs):
+        queryset = self.get_queryset()
+        rows = (
+            (
+                movement.posted_at,
+                f"{movement.posting.document_number}#{movement.line_no}",
+                movement.get_movement_type_display(),
+                movement.product.code,
+                movement.product.name,
+                movement.warehouse.name,
+                movement.quantity,
+                movement.unit_cost,
+                movement.value,
+                movement.quantity_after,
+                movement.value_after,
+                str(movement.posting.posted_by or ""),
+            )
+            for movement in queryset.iterator(chunk_size=CHUNK_SIZE)
+        )
+        headers = [
+            _("Posted at"),
+            _("Document no."),
+            _("Movement type"),
+            _("Item code"),
+            _("Name"),
+            _("Warehouse"),
+            _("Quantity"),
+            _("Unit cost"),
+            _("Value"),
+            _("Balance quantity"),
+            _("Balance value"),
+            _("Posted by"),
+        ]
+        table = Table(_("Stock ledger"), f"stock-ledger-{timezone.localdate():%Y%m%d}", headers, rows)
+        table.count = queryset.count()
+        return export_respond(request, table)
 
 
 class StockAsOfView(PermissionMixin, PaginatedListMixin, ListView):
@@ -158,19 +198,16 @@ class StockAsOfView(PermissionMixin, PaginatedListMixin, ListView):
 
 class StockAsOfExportView(StockAsOfView):
     def get(self, request, *args, **kwargs):
-        rows = (
-            self.get_queryset()
-            .values_list(
-                "product__code",
-                "product__name",
-                "product__category__name",
-                "warehouse__name",
-                "product__base_unit__name",
-                "qty_as_of",
-                "value_as_of",
-            )
-            .iterator(chunk_size=CHUNK_SIZE)
-        )
+        queryset = self.get_queryset()
+        rows = queryset.values_list(
+            "product__code",
+            "product__name",
+            "product__category__name",
+            "warehouse__name",
+            "product__base_unit__name",
+            "qty_as_of",
+            "value_as_of",
+        ).iterator(chunk_size=CHUNK_SIZE)
         headers = [
             _("Item code"),
             _("Name"),
@@ -180,12 +217,10 @@ class StockAsOfExportView(StockAsOfView):
             _("Quantity"),
             _("Value"),
         ]
-        return xlsx_response(
-            filename=f"stock-as-of-{self.day:%Y%m%d}.xlsx",
-            title=_("Stock balance report"),
-            headers=headers,
-            rows=rows,
+        table = Table(
+            _("Stock balance report"), f"stock-as-of-{self.day:%Y%m%d}", headers, rows, count=queryset.count()
         )
+        return export_respond(request, table)
 
 
 class StockAvailableView(PermissionMixin, View):
@@ -385,12 +420,8 @@ class OpeningStockImportView(PermissionMixin, View):
 
     def get(self, request):
         if "template" in request.GET:
-            return xlsx_response(
-                filename="opening-stock.xlsx",
-                title=_("Opening stock"),
-                headers=[_("Item code"), _("Quantity"), _("Unit cost"), _("Remarks")],
-                rows=[],
-            )
+            headers = [_("Item code"), _("Quantity"), _("Unit cost"), _("Remarks")]
+            return export_response(Table(_("Opening stock"), "opening-stock", headers, []))
         return render(request, self.template_name, {"form": self._form(), "headers": IMPORT_HEADERS})
 
     def post(self, request):

@@ -21,9 +21,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import CreateView, DetailView, ListView, UpdateView
 
+from apps.core.exports import Table
 from apps.core.forms import apply_service_error
 from apps.core.mixins import PaginatedListMixin, PermissionMixin
 from apps.core.selectors import audit_trail_for
+from apps.jobs.exports import export_respond
 from apps.masterdata import filters, forms, resources, selectors, services
 from apps.masterdata.models import Brand, Category, Customer, Product, Supplier, Unit, Warehouse
 
@@ -76,15 +78,9 @@ class RecordListView(EntityMixin, PermissionMixin, PaginatedListMixin, ListView)
         context["filter"] = self.filterset
         context["has_import"] = self.has_import
         if self.has_import:
-            context["export_url"] = reverse(f"masterdata:{self.entity}_export") + _query(self.request)
+            context["export_url"] = reverse(f"masterdata:{self.entity}_export")
             context["import_url"] = reverse(f"masterdata:{self.entity}_import")
         return context
-
-
-def _query(request: HttpRequest) -> str:
-    params = request.GET.copy()
-    params.pop("page", None)
-    return f"?{params.urlencode()}" if params else ""
 
 
 class RecordDetailView(EntityMixin, PermissionMixin, DetailView):
@@ -534,14 +530,18 @@ def _xlsx_response(content: bytes, filename: str) -> HttpResponse:
 
 
 class RecordExportView(ImportExportMixin, View):
-    """The list as .xlsx, with the filters of the list page applied."""
+    """The list as .xlsx or .csv, with the filters of the list page applied (a job when large)."""
 
     http_method_names = ["get"]
 
     def get(self, request: HttpRequest) -> HttpResponse:
         filterset = selectors.filtered(self.filterset_class, request.GET or None, type(self).selector(), request)
         queryset = filterset.qs.order_by("code", "id")
-        return _xlsx_response(resources.workbook_bytes(self.resource_class(), queryset), f"{self.file_stem()}.xlsx")
+        resource = self.resource_class()
+        rows = (resource.export_resource(instance) for instance in resource.iter_queryset(queryset))
+        table = Table(self.model._meta.verbose_name_plural, self.file_stem(), resource.get_export_headers(), rows)
+        table.count = queryset.count()
+        return export_respond(request, table)
 
 
 class RecordImportTemplateView(ImportExportMixin, View):

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
-from django.http import Http404, JsonResponse, StreamingHttpResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,9 +17,10 @@ from apps.core.forms import apply_service_error
 from apps.core.mixins import PaginatedListMixin, PermissionMixin
 from apps.core.models import SystemSettings
 from apps.core.selectors import audit_trail_for
+from apps.jobs.exports import export_respond
 from apps.masterdata.models import Product, Supplier
 from apps.procurement import selectors, services
-from apps.procurement.exports import purchase_orders_xlsx
+from apps.procurement.exports import purchase_orders_table
 from apps.procurement.filters import (
     GoodsReceiptFilter,
     ProductChoiceForm,
@@ -180,20 +181,14 @@ class PurchaseOrderListView(PermissionMixin, PaginatedListMixin, ListView):
 
 
 class PurchaseOrderExportView(PermissionMixin, View):
-    """The filtered list as a streamed .xlsx."""
+    """The filtered list as a streamed .xlsx or .csv (a job when large)."""
 
     permission_required = "procurement.view_purchaseorder"
     http_method_names = ["get"]
 
     def get(self, request):
         queryset = selectors.purchase_order_list(filters=request.GET).order_by("-order_date", "-id")
-        response = StreamingHttpResponse(
-            purchase_orders_xlsx(queryset),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        filename = f"purchase-orders-{timezone.localdate():%Y%m%d}.xlsx"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
+        return export_respond(request, purchase_orders_table(queryset))
 
 
 def _order_line_inputs(formset) -> list[services.OrderLineInput]:

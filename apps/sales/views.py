@@ -1,26 +1,26 @@
 """Sales pages. Thin: bind a form or FilterSet, call one selector or service, render or redirect."""
 
 import datetime
-import tempfile
 from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, ListView
-from openpyxl import Workbook
 
+from apps.core.exports import CHUNK_SIZE, Table
 from apps.core.forms import apply_service_error
 from apps.core.mixins import PaginatedListMixin, PermissionMixin
 from apps.core.models import SystemSettings
 from apps.core.permissions import permission_required
 from apps.core.selectors import audit_trail_for
 from apps.inventory.services import InsufficientStock
+from apps.jobs.exports import export_respond
 from apps.masterdata.models import Customer, PriceLevel
 from apps.sales import selectors, services
 from apps.sales.filters import (
@@ -215,46 +215,39 @@ class SalesOrderListView(FilteredListView):
 
 @require_GET
 @permission_required("sales.view_salesorder")
-def order_export(request: HttpRequest) -> FileResponse:
-    """The filtered order list as .xlsx, written row by row (openpyxl write-only) and streamed."""
+def order_export(request: HttpRequest) -> HttpResponse:
+    """The filtered order list as .xlsx or .csv, written row by row and streamed (a job when large)."""
     filterset = SalesOrderFilter(request.GET or None, queryset=selectors.sales_order_list(user=request.user))
     orders = (filterset.qs if filterset.is_bound else filterset.queryset).order_by("-order_date", "-id")
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Sales orders"))
-    sheet.append(
-        [
-            _("Document no."),
-            _("Order date"),
-            _("Customer code"),
-            _("Customer"),
-            _("Salesperson"),
-            _("Warehouse"),
-            _("Status"),
-            _("Amount"),
-            _("Tax amount"),
-            _("Total incl. tax"),
-        ]
-    )
-    for order in orders.iterator(chunk_size=2000):
-        sheet.append(
-            [
-                order.number,
-                order.order_date,
-                order.customer.code,
-                order.customer.name,
-                str(order.salesperson or ""),
-                order.warehouse.name,
-                order.get_status_display(),
-                order.net_amount,
-                order.tax_amount,
-                order.total_amount,
-            ]
+    headers = [
+        _("Document no."),
+        _("Order date"),
+        _("Customer code"),
+        _("Customer"),
+        _("Salesperson"),
+        _("Warehouse"),
+        _("Status"),
+        _("Amount"),
+        _("Tax amount"),
+        _("Total incl. tax"),
+    ]
+    rows = (
+        (
+            order.number,
+            order.order_date,
+            order.customer.code,
+            order.customer.name,
+            str(order.salesperson or ""),
+            order.warehouse.name,
+            order.get_status_display(),
+            order.net_amount,
+            order.tax_amount,
+            order.total_amount,
         )
-    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 (FileResponse closes it)
-    workbook.save(spool)
-    spool.seek(0)
-    filename = f"sales-orders-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(spool, as_attachment=True, filename=filename)
+        for order in orders.iterator(chunk_size=CHUNK_SIZE)
+    )
+    filename = f"sales-orders-{timezone.localdate():%Y%m%d}"
+    return export_respond(request, Table(_("Sales orders"), filename, headers, rows, count=orders.count()))
 
 
 def _order_line_inputs(formset) -> list[services.OrderLineInput]:

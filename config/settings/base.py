@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "import_export",
+    "django_tasks",
+    "django_tasks_db",
     "apps.core",
     "apps.accounts",
     "apps.masterdata",
@@ -40,6 +42,7 @@ INSTALLED_APPS = [
     "apps.sales",
     "apps.planning",
     "apps.analytics",
+    "apps.jobs",
     "apps.demo",
 ]
 
@@ -125,7 +128,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-MEDIA_ROOT = BASE_DIR / "media"
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "media/"
 
 # Uploaded spreadsheets are read in memory and validated; anything larger is refused.
@@ -156,6 +159,15 @@ LOGGING = {
     # above every line (and every 403 traceback) was written twice. One handler, at the root.
     "loggers": {"django": {"handlers": [], "level": LOG_LEVEL, "propagate": True}},
 }
+
+# Background jobs: Django's Tasks API (the django-tasks backport) with the database backend, so
+# the embedded default needs no extra service; run workers with `manage.py jobs_worker`
+# (docs/adr/0008-job-queue.md, README "Workers").
+TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", default="django_tasks_db.DatabaseBackend")}}
+# A running job's worker touches it this often; a job silent for 3× this (30 s at least) is
+# taken as lost (its worker died) and enqueued again.
+JOBS_HEARTBEAT_SECONDS = env.float("JOBS_HEARTBEAT_SECONDS", default=10)
+JOBS_SELFCHECK_PAUSE = 0.2  # seconds between the self-check job's steps (Background jobs page)
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False

@@ -17,3 +17,7 @@ LANGUAGE_CODE = "en"
 # Serve static files from the finders (no collectstatic before tests; the e2e browser needs them).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Jobs run inside enqueue() in tests; one test starts a real worker on the database backend.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+JOBS_HEARTBEAT_SECONDS = 0
+JOBS_SELFCHECK_PAUSE = 0

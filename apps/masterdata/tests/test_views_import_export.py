@@ -248,7 +248,7 @@ def test_export_respects_the_list_filters(client_for):
     response = client_for("sales").get(reverse("masterdata:product_export"), {"q": "tea", "active": "1"})
 
     assert response.status_code == 200
-    rows = read_xlsx(response.content)
+    rows = read_xlsx(b"".join(response.streaming_content))
     assert rows[0][:2] == ["code", "name"]
     assert [row[0] for row in rows[1:]] == ["TEA-01"]
 
@@ -257,7 +257,7 @@ def test_exported_workbook_imports_back_unchanged(client_for, refs):
     product = ProductFactory(code="X1", category=refs["category"], base_unit=refs["unit"], brand=refs["brand"])
     ProductBarcodeFactory(product=product, barcode="6921168509256")
     client = client_for("admin")
-    exported = client.get(reverse("masterdata:product_export")).content
+    exported = b"".join(client.get(reverse("masterdata:product_export")).streaming_content)
 
     preview = client.post(
         reverse("masterdata:product_import"), {"file": SimpleUploadedFile("back.xlsx", exported, content_type=XLSX)}
