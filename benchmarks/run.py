@@ -93,7 +93,6 @@ def ensure_master_data():
                     category=categories[i % len(categories)],
                     base_unit=unit,
                     purchase_price=Decimal(10 + i % 90),
-                    safety_stock=Decimal(i % 50),
                 )
                 for i in range(have, PRODUCTS)
             ],

@@ -45,6 +45,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "inventory.*",
         # Adjustments and counts are approved by a manager, never by the person who counted.
         "!inventory.approve_*",
+        "!inventory.change_inventorypolicy",  # approval threshold and classification limits: managers
         "procurement.view_purchaseorder",
         "procurement.*goodsreceipt*",
         "procurement.view_purchasereturn",
@@ -60,6 +61,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "masterdata.change_product",
         "masterdata.*supplier*",
         "inventory.view_*",
+        "inventory.change_stocklevel",  # buyers own reorder points and maximums
         "procurement.*",
         "!procurement.approve_*",
     ],

@@ -96,6 +96,15 @@ class SystemSettings(models.Model):
         default=Decimal("50000.00"),
         validators=[MinValueValidator(Decimal(0))],
     )
+    adjustment_approval_threshold = MoneyField(
+        _("stock adjustment value needing a manager's approval"),
+        default=Decimal("10000.00"),
+        validators=[MinValueValidator(Decimal(0))],
+        help_text=_(
+            "Other receipts and issues, stock adjustments and opening stock worth more than this are "
+            "approved by a manager, never by whoever entered them."
+        ),
+    )
     receipt_tolerance_percent = RateField(
         _("over-receipt tolerance %"),
         default=Decimal("0.00"),

@@ -72,6 +72,7 @@ EDITABLE_SETTINGS = [
     "company_phone",
     "allow_negative_stock",
     "purchase_approval_threshold",
+    "adjustment_approval_threshold",
     "receipt_tolerance_percent",
 ]
 

@@ -18,4 +18,13 @@ class InventoryConfig(AppConfig):
             "inventory.view_stockadjustment",
         ),
         MenuItem("reports", _("Stock balance report"), "inventory:stock_as_of", "inventory.view_stockbalance"),
+        MenuItem("inventory", _("Stock alerts"), "inventory:stock_alerts", "inventory.view_stocklevel"),
+        MenuItem(
+            "inventory", _("Safety stock and reorder points"), "inventory:stock_level_list", "inventory.view_stocklevel"
+        ),
+        MenuItem(
+            "reports", _("ABC/XYZ classification"), "inventory:classification", "inventory.view_stockclassification"
+        ),
+        MenuItem("inventory", _("Storage locations"), "inventory:location_list", "inventory.view_storagelocation"),
+        MenuItem("system", _("Inventory settings"), "inventory:policy", "inventory.change_inventorypolicy"),
     )

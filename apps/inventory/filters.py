@@ -9,7 +9,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.inventory.models import AdjustmentKind, AdjustmentStatus, MovementType, StockAdjustment
+from apps.inventory.models import AbcClass, AdjustmentKind, AdjustmentStatus, MovementType, StockAdjustment, XyzClass
 from apps.inventory.selectors import local_day_start
 from apps.masterdata.models import Category, Warehouse
 from apps.masterdata.selectors import category_descendant_ids, warehouses_for_user
@@ -50,8 +50,15 @@ class StockOnHandFilter(ProductSearchMixin):
         label=_("Show zero stock"), method="filter_noop", widget=forms.CheckboxInput
     )
 
+    abc = django_filters.ChoiceFilter(label=_("ABC class"), choices=AbcClass.choices, method="filter_class")
+    xyz = django_filters.ChoiceFilter(label=_("XYZ class"), choices=XyzClass.choices, method="filter_class")
+
     def filter_below_safety(self, queryset, name, value):
-        return queryset.filter(available__lt=F("product__safety_stock")) if value else queryset
+        """Needs the per-warehouse levels annotated (``selectors_levels.with_levels``)."""
+        return queryset.filter(available__lt=F("safety_stock")) if value else queryset
+
+    def filter_class(self, queryset, name, value):
+        return queryset.filter(**{name: value}) if value else queryset
 
     def filter_noop(self, queryset, name, value):
         return queryset

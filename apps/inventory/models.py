@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.fields import MoneyField, QuantityField, UnitCostField
+from apps.inventory.documents.models import StockDocument, StockDocumentLine
 from apps.masterdata.models import Product, Warehouse
 
 
@@ -207,55 +208,27 @@ ADJUSTMENT_KINDS: dict[str, tuple[str, str, int]] = {
 
 class AdjustmentStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
+    PENDING = "pending", _("Pending approval")
     POSTED = "posted", _("Posted")
     REVERSED = "reversed", _("Reversed")
 
 
-# The status pipeline as data: action -> (from statuses, to status).
-ADJUSTMENT_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    "edit": (frozenset({AdjustmentStatus.DRAFT}), AdjustmentStatus.DRAFT),
-    "post": (frozenset({AdjustmentStatus.DRAFT}), AdjustmentStatus.POSTED),
-    "reverse": (frozenset({AdjustmentStatus.POSTED}), AdjustmentStatus.REVERSED),
-}
-
-
-class StockAdjustment(models.Model):
+class StockAdjustment(StockDocument):
     """Opening stock (期初库存), miscellaneous receipt/issue (其他入库单/其他出库单) or a stock adjustment (库存调整单).
 
     A draft is edited freely; posting writes its lines to the ledger through the posting service
-    and links each line to the movement it caused. A posted document is never edited: it is
-    reversed (红冲) as a whole.
+    and links each line to the movement it caused. A document worth more than
+    ``SystemSettings.adjustment_approval_threshold`` is submitted and posted by a manager's
+    approval, never by whoever entered it. A posted document is never edited: it is reversed
+    (红冲) as a whole. The pipeline is ``apps.inventory.services.adjustments.ADJUSTMENT_PIPELINE``.
     """
 
-    number = models.CharField(_("document no."), max_length=40, unique=True)
     kind = models.CharField(_("type"), max_length=20, choices=AdjustmentKind.choices)
     warehouse = models.ForeignKey(Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="+")
     date = models.DateField(_("document date"))
     reason = models.CharField(_("reason"), max_length=200, blank=True)
-    remarks = models.TextField(_("remarks"), max_length=2000, blank=True)
     status = models.CharField(
-        _("status"), max_length=16, choices=AdjustmentStatus.choices, default=AdjustmentStatus.DRAFT
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    posted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("posted by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    posted_at = models.DateTimeField(_("posted at"), null=True, blank=True)
-    posting = models.OneToOneField(
-        StockPosting,
-        verbose_name=_("stock posting"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
+        _("status"), max_length=20, choices=AdjustmentStatus.choices, default=AdjustmentStatus.DRAFT, db_index=True
     )
     reversal_posting = models.OneToOneField(
         StockPosting,
@@ -270,11 +243,11 @@ class StockAdjustment(models.Model):
         verbose_name = _("stock adjustment")
         verbose_name_plural = _("stock adjustments")
         ordering = ["-date", "-id"]
-        permissions = [("post_stockadjustment", _("Can post and reverse stock adjustments"))]
+        permissions = [
+            ("post_stockadjustment", _("Can post and reverse stock adjustments")),
+            ("approve_stockadjustment", _("Can approve stock adjustments above the approval threshold")),
+        ]
         indexes = [models.Index(fields=["kind", "status"], name="inv_adj_kind_status_idx")]
-
-    def __str__(self) -> str:
-        return self.number
 
     def get_absolute_url(self) -> str:
         return reverse("inventory:adjustment_detail", args=[self.pk])
@@ -288,7 +261,7 @@ class StockAdjustment(models.Model):
         return self.status == AdjustmentStatus.DRAFT
 
 
-class StockAdjustmentLine(models.Model):
+class StockAdjustmentLine(StockDocumentLine):
     """One row of a stock adjustment: a quantity in the product's base unit.
 
     Receipts and opening stock give a positive quantity and a unit cost; issues a positive
@@ -297,19 +270,10 @@ class StockAdjustmentLine(models.Model):
     """
 
     document = models.ForeignKey(StockAdjustment, on_delete=models.CASCADE, related_name="lines")
-    line_no = models.PositiveIntegerField(_("row"))
     product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
     quantity = QuantityField(_("quantity"))
     unit_cost = UnitCostField(_("unit cost"), null=True, blank=True)
     remarks = models.CharField(_("remarks"), max_length=200, blank=True)
-    movement = models.OneToOneField(
-        StockMovement,
-        verbose_name=_("stock movement"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
 
     class Meta:
         verbose_name = _("stock adjustment line")
@@ -322,3 +286,14 @@ class StockAdjustmentLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.document_id}#{self.line_no}"
+
+
+# Inventory operations keep their models in their own modules; importing them here registers them.
+from apps.inventory.models_levels import (  # noqa: E402, F401
+    AbcClass,
+    InventoryPolicy,
+    StockClassification,
+    StockLevel,
+    StorageLocation,
+    XyzClass,
+)

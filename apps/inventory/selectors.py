@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from apps.core.fields import MoneyField, QuantityField
 from apps.core.models import SystemSettings
+from apps.inventory.documents.scope import warehouse_scoped
 from apps.inventory.models import StockAdjustment, StockBalance, StockMovement, StockPosting
 from apps.masterdata.selectors import warehouse_scope_ids
 
@@ -28,8 +29,7 @@ ZERO_MONEY = Value(Decimal(0), output_field=MoneyField())
 
 
 def _scoped(queryset: QuerySet, user: Any, lookup: str = "warehouse_id") -> QuerySet:
-    ids = warehouse_scope_ids(user)
-    return queryset if ids is None else queryset.filter(**{f"{lookup}__in": ids})
+    return warehouse_scoped(queryset, user, lookup)
 
 
 def local_day_start(day: datetime.date) -> datetime.datetime:

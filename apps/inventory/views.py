@@ -2,13 +2,14 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView
 
+from apps.core.documents.views import command_view, post_saved, save_then_post
 from apps.core.exports import CHUNK_SIZE, Table, export_response
 from apps.core.forms import apply_service_error
 from apps.core.mixins import PaginatedListMixin, PermissionMixin
@@ -22,7 +23,7 @@ from apps.inventory.forms import (
     StockAdjustmentLineFormSet,
     line_formset_initial,
 )
-from apps.inventory.models import ADJUSTMENT_KINDS, AdjustmentKind, StockAdjustment, StockBalance
+from apps.inventory.models import ADJUSTMENT_KINDS, AdjustmentKind, StockBalance
 from apps.inventory.selectors import (
     source_documents,
     stock_adjustments,
@@ -34,10 +35,13 @@ from apps.inventory.selectors import (
     stock_on_hand,
     stock_totals,
 )
+from apps.inventory.selectors_levels import with_levels
 from apps.inventory.services import (
+    stock_adjustment_approve,
     stock_adjustment_create,
     stock_adjustment_post,
     stock_adjustment_reverse,
+    stock_adjustment_transition,
     stock_adjustment_update,
 )
 from apps.jobs.exports import export_respond
@@ -58,7 +62,7 @@ class StockOnHandView(PermissionMixin, PaginatedListMixin, ListView):
 
     def get_queryset(self):
         self.filterset = StockOnHandFilter(
-            self.request.GET, queryset=stock_on_hand(user=self.request.user), request=self.request
+            self.request.GET, queryset=with_levels(stock_on_hand(user=self.request.user)), request=self.request
         )
         return self.filterset.qs.order_by(*self.get_ordering())
 
@@ -81,7 +85,10 @@ class StockOnHandExportView(StockOnHandView):
             "available",
             "avg_cost",
             "value",
-            "product__safety_stock",
+            "safety_stock",
+            "reorder_point",
+            "max_stock",
+            "location_code",
         ).iterator(chunk_size=CHUNK_SIZE)
         headers = [
             _("Item code"),
@@ -96,6 +103,9 @@ class StockOnHandExportView(StockOnHandView):
             _("Average cost"),
             _("Stock value"),
             _("Safety stock"),
+            _("Reorder point"),
+            _("Maximum stock level"),
+            _("Location"),
         ]
         day = timezone.localdate()
         table = Table(_("Stock on hand"), f"stock-{day:%Y%m%d}", headers, rows, count=queryset.count())
@@ -336,17 +346,24 @@ class StockAdjustmentEditView(PermissionMixin, View):
             "remarks": data["remarks"],
             "lines": formset.line_inputs(),
         }
+        post = None
+        if request.user.has_perm("inventory.post_stockadjustment"):
+            post = lambda document: stock_adjustment_post(actor=request.user, document=document)  # noqa: E731
         try:
             if self.document:
                 document = stock_adjustment_update(actor=request.user, document=self.document, **header)
+                messages.success(request, _("%(number)s saved.") % {"number": document.number})
+                if post is not None and "post" in request.POST:
+                    post_saved(request, post, document)
             else:
-                document = stock_adjustment_create(actor=request.user, kind=data["kind"], **header)
+                document = save_then_post(
+                    request,
+                    create=lambda: stock_adjustment_create(actor=request.user, kind=data["kind"], **header),
+                    post=post,
+                )
         except ValidationError as error:
             apply_service_error(form, error)
             return self._render(form, formset, status=400)
-        messages.success(request, _("%(document)s saved.") % {"document": document.number})
-        if "post" in request.POST and request.user.has_perm("inventory.post_stockadjustment"):
-            return _post_document(request, document)
         return redirect(document)
 
 
@@ -354,17 +371,6 @@ def _only_warehouse(warehouses) -> dict:
     """``{"warehouse": it}`` when the user works in a single warehouse (nothing to choose), else ``{}``."""
     only = list(warehouses[:2])
     return {"warehouse": only[0]} if len(only) == 1 else {}
-
-
-def _post_document(request, document: StockAdjustment):
-    try:
-        stock_adjustment_post(actor=request.user, document=document)
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, _("%(document)s posted to the stock ledger.") % {"document": document.number})
-    return redirect(document)
 
 
 class StockAdjustmentCreateView(StockAdjustmentEditView):
@@ -375,35 +381,33 @@ class StockAdjustmentUpdateView(StockAdjustmentEditView):
     permission_required = "inventory.change_stockadjustment"
 
 
-class StockAdjustmentPostView(PermissionMixin, View):
-    permission_required = "inventory.post_stockadjustment"
-    http_method_names = ["post"]
-
-    def post(self, request, pk):
-        return _post_document(request, _visible_document(request, pk))
+def _adjustment_command(run, permission: str = "inventory.post_stockadjustment"):
+    """A command of the adjustment pipeline on a document in the user's warehouses."""
+    return command_view(queryset=lambda user: stock_adjustments(user=user), permission=permission, run=run)
 
 
-class StockAdjustmentReverseView(PermissionMixin, View):
-    permission_required = "inventory.post_stockadjustment"
-    http_method_names = ["post"]
+def _adjustment_transition(action: str):
+    def run(*, actor, document, reason):
+        return stock_adjustment_transition(actor=actor, document=document, action=action, reason=reason)
 
-    def post(self, request, pk):
-        document = _visible_document(request, pk)
-        try:
-            stock_adjustment_reverse(actor=request.user, document=document)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(request, _("%(document)s reversed.") % {"document": document.number})
-        return redirect(document)
+    return run
 
 
-def _visible_document(request, pk: int) -> StockAdjustment:
-    document = stock_adjustments(user=request.user).filter(pk=pk).first()
-    if document is None:
-        raise Http404
-    return document
+stock_adjustment_post_view = _adjustment_command(
+    lambda actor, document, reason: stock_adjustment_post(actor=actor, document=document)
+)
+stock_adjustment_reverse_view = _adjustment_command(
+    lambda actor, document, reason: stock_adjustment_reverse(actor=actor, document=document, memo=reason)
+)
+stock_adjustment_submit_view = _adjustment_command(_adjustment_transition("submit"))
+stock_adjustment_withdraw_view = _adjustment_command(_adjustment_transition("withdraw"))
+stock_adjustment_approve_view = _adjustment_command(
+    lambda actor, document, reason: stock_adjustment_approve(actor=actor, document=document),
+    permission="inventory.approve_stockadjustment",
+)
+stock_adjustment_reject_view = _adjustment_command(
+    _adjustment_transition("reject"), permission="inventory.approve_stockadjustment"
+)
 
 
 class OpeningStockImportView(PermissionMixin, View):

@@ -134,8 +134,6 @@ class Product(TimeStampedModel):
         default=Decimal("13.00"),
         validators=[NON_NEGATIVE, MaxValueValidator(Decimal(100))],
     )
-    safety_stock = QuantityField(_("safety stock"), default=Decimal(0), validators=[NON_NEGATIVE])
-    max_stock = QuantityField(_("maximum stock level"), null=True, blank=True, validators=[NON_NEGATIVE])
     is_active = models.BooleanField(_("active"), default=True)
     notes = models.TextField(_("remarks"), max_length=2000, blank=True)
 
@@ -159,8 +157,6 @@ class Product(TimeStampedModel):
     def clean(self) -> None:
         if self.min_sale_price and self.sale_price and self.min_sale_price > self.sale_price:
             raise ValidationError({"min_sale_price": _("The minimum selling price cannot be above the sales price.")})
-        if self.max_stock is not None and self.max_stock < self.safety_stock:
-            raise ValidationError({"max_stock": _("The maximum stock level cannot be below the safety stock.")})
 
 
 class ProductUnit(models.Model):

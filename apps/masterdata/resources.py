@@ -221,8 +221,6 @@ class ProductResource(MasterDataResource):
             "sale_price",
             "min_sale_price",
             "tax_rate",
-            "safety_stock",
-            "max_stock",
             "barcodes",
         ]
         export_order = fields
@@ -232,10 +230,9 @@ class ProductResource(MasterDataResource):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._barcodes_seen: dict[str, int] = {}
-        for name in ("purchase_price", "retail_price", "sale_price", "min_sale_price", "tax_rate", "safety_stock"):
+        for name in ("purchase_price", "retail_price", "sale_price", "min_sale_price", "tax_rate"):
             self.fields[name].widget = MoneyWidget()
             self.fields[name].default = Decimal(0) if name != "tax_rate" else Decimal("13.00")
-        self.fields["max_stock"].widget = MoneyWidget()
 
     def header_aliases(self) -> dict[str, str]:
         aliases = super().header_aliases()

@@ -51,8 +51,6 @@ PRODUCT_FIELDS = [
     "sale_price",
     "min_sale_price",
     "tax_rate",
-    "safety_stock",
-    "max_stock",
     "notes",
 ]
 WAREHOUSE_FIELDS = ["code", "name", "address", "manager"]

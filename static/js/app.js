@@ -8,3 +8,11 @@ document.addEventListener("keydown", (event) => {
     }
   }
 });
+
+// A form marked data-confirm asks before it is sent (document commands: void, reverse, close).
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (form instanceof HTMLFormElement && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+    event.preventDefault();
+  }
+});

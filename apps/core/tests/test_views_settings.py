@@ -17,6 +17,7 @@ def _form_data(**overrides):
         "company_phone": "021-5555",
         "allow_negative_stock": "",
         "purchase_approval_threshold": "20000.00",
+        "adjustment_approval_threshold": "10000.00",
         "receipt_tolerance_percent": "5.00",
     }
     return {**data, **overrides}

@@ -33,8 +33,11 @@ from apps.inventory.models import (
 from apps.inventory.services import (
     ADJUSTMENT_DOCUMENT_TYPE,
     AdjustmentLineInput,
+    needs_approval,
+    stock_adjustment_approve,
     stock_adjustment_create,
     stock_adjustment_post,
+    stock_adjustment_transition,
     stock_balances_sync,
     stock_ledger_bulk_append,
     stock_ledger_bulk_check,
@@ -81,15 +84,23 @@ def seed(
             for product in products
         ]
         document = stock_adjustment_create(
-            actor=actor,
+            actor=None,  # entered by the seeder, so ``actor`` may approve it
             kind=AdjustmentKind.OPENING,
             warehouse=warehouse,
             date=timezone.localdate(),
             lines=lines,
             reason=DEMO_REASON,
         )
-        posted.append(stock_adjustment_post(actor=actor, document=document))
+        posted.append(post_demo_adjustment(document=document, actor=actor))
     return posted
+
+
+def post_demo_adjustment(*, document: StockAdjustment, actor: Any) -> StockAdjustment:
+    """Post a seeder's document: directly, or submitted and approved by ``actor`` above the threshold."""
+    if not needs_approval(document):
+        return stock_adjustment_post(actor=actor, document=document)
+    document = stock_adjustment_transition(actor=actor, document=document, action="submit")
+    return stock_adjustment_approve(actor=actor, document=document)
 
 
 # --- The benchmark ledger ----------------------------------------------------------------------

@@ -779,8 +779,6 @@ def _insert_products(rows: list[dict], units: dict, categories: dict, brands: di
                 retail_price=retail,
                 min_sale_price=_money(purchase * Decimal("1.05")),
                 tax_rate=Decimal("13.00") if not row["category"].startswith("FOOD") else Decimal("9.00"),
-                safety_stock=Decimal(rng.choice((0, 10, 20, 50, 100))),
-                max_stock=Decimal(rng.choice((500, 1000, 2000))),
             )
         )
     Product.objects.bulk_create(products, batch_size=BATCH)

@@ -21,8 +21,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.demo.seeders.inventory import post_demo_adjustment
 from apps.inventory.models import AdjustmentKind, StockBalance
-from apps.inventory.services import AdjustmentLineInput, stock_adjustment_create, stock_adjustment_post
+from apps.inventory.services import AdjustmentLineInput, stock_adjustment_create
 from apps.masterdata.models import Customer, Product, Warehouse
 from apps.sales import services
 from apps.sales.models import FollowUpChannel, Receivable, SalesOrder, SalesOrderStatus
@@ -79,14 +80,14 @@ def _opening_stock(products: list[Product], warehouse: Warehouse, actor: Any, rn
     if lines:
         # An opening-stock document, so every movement has its source document (verify_ledger).
         document = stock_adjustment_create(
-            actor=actor,
+            actor=None,  # entered by the seeder, so ``actor`` may approve it
             kind=AdjustmentKind.OPENING,
             warehouse=warehouse,
             date=timezone.localdate(),
             lines=lines,
             remarks="Demo opening stock for the sales history",
         )
-        stock_adjustment_post(actor=actor, document=document)
+        post_demo_adjustment(document=document, actor=actor)
 
 
 def _confirm(order: SalesOrder, clerk: Any, manager: Any, allow_backorder: bool) -> SalesOrder:

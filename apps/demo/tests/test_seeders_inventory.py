@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_seed_posts_opening_stock_once_per_warehouse():
-    user = UserFactory()
+    user = UserFactory(role="admin")
     products = ProductFactory.create_batch(3)
     warehouses = WarehouseFactory.create_batch(2)
 
@@ -27,7 +27,7 @@ def test_demo_seed_posts_opening_stock_once_per_warehouse():
 
 
 def test_scale_seed_writes_a_consistent_ledger_with_source_documents():
-    user = UserFactory()
+    user = UserFactory(role="admin")
     products = ProductFactory.create_batch(30)
     warehouses = WarehouseFactory.create_batch(3)
 
@@ -49,7 +49,7 @@ def test_scale_seed_writes_a_consistent_ledger_with_source_documents():
 
 
 def test_scale_seed_continues_an_existing_ledger():
-    user = UserFactory()
+    user = UserFactory(role="admin")
     products = ProductFactory.create_batch(5)
     warehouses = WarehouseFactory.create_batch(2)
     kwargs = {"actor": user, "product_ids": [p.pk for p in products], "warehouse_ids": [w.pk for w in warehouses]}

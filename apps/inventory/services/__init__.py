@@ -7,11 +7,14 @@ The public names are re-exported here so callers import from ``apps.inventory.se
 
 from apps.inventory.services.adjustments import (
     ADJUSTMENT_HEADER_FIELDS,
+    ADJUSTMENT_PIPELINE,
     AdjustmentLineInput,
-    adjustment_idempotency_key,
+    needs_approval,
+    stock_adjustment_approve,
     stock_adjustment_create,
     stock_adjustment_post,
     stock_adjustment_reverse,
+    stock_adjustment_transition,
     stock_adjustment_update,
 )
 from apps.inventory.services.bulk import (
@@ -35,6 +38,11 @@ from apps.inventory.services.ledger import (
     stock_posting_reverse,
     stock_reserve,
 )
+from apps.inventory.services.levels import (
+    KEEP,
+    StockLevelInput,
+    stock_levels_bulk_set,
+)
 from apps.inventory.services.repair import (
     RepairedBalance,
     stock_balances_rebuild,
@@ -43,19 +51,24 @@ from apps.inventory.services.repair import (
 __all__ = [
     "ADJUSTMENT_DOCUMENT_TYPE",
     "ADJUSTMENT_HEADER_FIELDS",
+    "ADJUSTMENT_PIPELINE",
     "BULK_COLUMNS",
     "BULK_ORDER",
+    "KEEP",
     "AdjustmentLineInput",
     "BalanceKey",
     "InsufficientStock",
     "RepairedBalance",
     "ReservationLine",
     "Shortage",
+    "StockLevelInput",
     "StockLine",
-    "adjustment_idempotency_key",
+    "needs_approval",
+    "stock_adjustment_approve",
     "stock_adjustment_create",
     "stock_adjustment_post",
     "stock_adjustment_reverse",
+    "stock_adjustment_transition",
     "stock_adjustment_update",
     "stock_balances_rebuild",
     "stock_balances_sync",
@@ -63,6 +76,7 @@ __all__ = [
     "stock_ledger_bulk_check",
     "stock_ledger_bulk_prepare",
     "stock_ledger_bulk_reset_sequences",
+    "stock_levels_bulk_set",
     "stock_lines_link",
     "stock_post",
     "stock_posting_reverse",

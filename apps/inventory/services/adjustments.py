@@ -1,4 +1,16 @@
-"""Stock adjustment documents (期初库存, 其他入库单, 其他出库单, 库存调整单)."""
+"""Stock adjustment documents (期初库存, 其他入库单, 其他出库单, 库存调整单), on the document core.
+
+Pipeline (``ADJUSTMENT_PIPELINE``)::
+
+    draft ──post──▶ posted ──reverse──▶ reversed            (worth at most the threshold)
+    draft ──submit──▶ pending ──approve (posts)──▶ posted   (worth more than the threshold)
+            ◀──withdraw / reject──┘
+
+A document is worth Σ |quantity| × unit cost (the entered cost, else the current average cost
+of the product in the warehouse). Above ``SystemSettings.adjustment_approval_threshold`` it is
+approved — and so posted — by someone holding ``inventory.approve_stockadjustment`` who did not
+enter it, and only such a person reverses it.
+"""
 
 import datetime
 from collections.abc import Sequence
@@ -8,26 +20,101 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
+from apps.core.amounts import money
 from apps.core.db import atomic_with_retry
-from apps.core.models import AuditAction
+from apps.core.documents.pipeline import Pipeline, Transition, document_transition, lock, replace, wrong_state
+from apps.core.documents.registry import register
+from apps.core.models import AuditAction, SystemSettings
 from apps.core.services import audit_record, document_number_next, model_changes
+from apps.inventory.documents.posting import document_post
 from apps.inventory.models import (
     ADJUSTMENT_KINDS,
-    ADJUSTMENT_TRANSITIONS,
     AdjustmentKind,
     AdjustmentStatus,
     StockAdjustment,
     StockAdjustmentLine,
+    StockBalance,
 )
-from apps.inventory.services.ledger import (
-    ADJUSTMENT_DOCUMENT_TYPE,
-    StockLine,
-    stock_lines_link,
-    stock_post,
-    stock_posting_reverse,
-)
+from apps.inventory.services.ledger import StockLine, stock_posting_reverse
 from apps.masterdata.models import Warehouse
+
+A = AdjustmentStatus
+POST = "inventory.post_stockadjustment"
+APPROVE = "inventory.approve_stockadjustment"
+
+
+def adjustment_value(document: StockAdjustment) -> Decimal:
+    """Σ |quantity| × unit cost of the lines (entered cost, else the current average cost). Cached."""
+    cached = getattr(document, "_approval_value", None)
+    if cached is not None:
+        return cached
+    lines = list(document.lines.values_list("product_id", "quantity", "unit_cost"))
+    averages = {
+        product_id: (value / on_hand if on_hand else Decimal(0))
+        for product_id, on_hand, value in StockBalance.objects.filter(
+            warehouse_id=document.warehouse_id, product_id__in={line[0] for line in lines}
+        ).values_list("product_id", "on_hand", "value")
+    }
+    total = Decimal(0)
+    for product_id, quantity, cost in lines:
+        total += abs(quantity) * (cost if cost is not None else averages.get(product_id, Decimal(0)))
+    document._approval_value = total
+    return total
+
+
+def needs_approval(document: StockAdjustment) -> bool:
+    return adjustment_value(document) > SystemSettings.load().adjustment_approval_threshold
+
+
+def _approval_rule(document: StockAdjustment, action: str, transition: Transition) -> Transition | None:
+    """Above the threshold: no direct post, a submit instead, and only an approver reverses."""
+    if action in ("post", "submit", "reverse"):
+        above = needs_approval(document)
+        if action == "post" and above:
+            return None
+        if action == "submit" and not above:
+            return None
+        if action == "reverse" and above:
+            return replace(transition, permission=APPROVE, not_own=True)
+    return transition
+
+
+ADJUSTMENT_PIPELINE = register(
+    StockAdjustment,
+    Pipeline(
+        {
+            "post": Transition(
+                frozenset({A.DRAFT}), A.POSTED, POST, gettext_lazy("Post"), pgettext_lazy("action", "posted"),
+                AuditAction.POSTED, "success",
+            ),
+            "submit": Transition(
+                frozenset({A.DRAFT}), A.PENDING, POST, gettext_lazy("Submit for approval"),
+                pgettext_lazy("action", "submitted"), AuditAction.SUBMITTED, "primary",
+            ),
+            "withdraw": Transition(
+                frozenset({A.PENDING}), A.DRAFT, POST, gettext_lazy("Withdraw"), pgettext_lazy("action", "withdrawn"),
+                AuditAction.WITHDRAWN,
+            ),
+            "approve": Transition(
+                frozenset({A.PENDING}), A.POSTED, APPROVE, gettext_lazy("Approve and post"),
+                pgettext_lazy("action", "approved"), AuditAction.APPROVED, "success", not_own=True,
+            ),
+            "reject": Transition(
+                frozenset({A.PENDING}), A.DRAFT, APPROVE, gettext_lazy("Reject"), pgettext_lazy("action", "rejected"),
+                AuditAction.REJECTED, "outline-danger", not_own=True, needs_reason=True,
+            ),
+            "reverse": Transition(
+                frozenset({A.POSTED}), A.REVERSED, POST, gettext_lazy("Reverse"), pgettext_lazy("action", "reversed"),
+                AuditAction.REVERSED, "outline-danger",
+                confirm=gettext_lazy("Reverse this document? Its exact opposite is posted to the stock ledger."),
+            ),
+        },
+        url_name="inventory:adjustment_{action}",
+        rule=_approval_rule,
+    ),
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -110,19 +197,6 @@ def stock_adjustment_create(
     return document
 
 
-def _lock_adjustment(document: StockAdjustment, action: str) -> StockAdjustment:
-    """Lock the document row and check that ``action`` is allowed from its current status."""
-    locked = StockAdjustment.objects.select_for_update().get(pk=document.pk)
-    allowed_from, _to = ADJUSTMENT_TRANSITIONS[action]
-    if locked.status not in allowed_from:
-        raise ValidationError(
-            _("%(document)s is %(status)s: it cannot be changed that way.")
-            % {"document": locked.number, "status": locked.get_status_display()},
-            code="invalid_status",
-        )
-    return locked
-
-
 @atomic_with_retry
 def stock_adjustment_update(
     *,
@@ -134,13 +208,15 @@ def stock_adjustment_update(
     reason: str = "",
     remarks: str = "",
 ) -> StockAdjustment:
-    """Change a draft's header and replace its lines; a posted document is refused (reverse it instead)."""
-    locked = _lock_adjustment(document, "edit")
+    """Change a draft's header and replace its lines; any other status is refused (reverse a posted one)."""
+    locked = lock(document)
+    if locked.status != A.DRAFT:
+        raise wrong_state(locked, pgettext("action", "edited"))
     before = {name: getattr(locked, name) for name in ADJUSTMENT_HEADER_FIELDS}
     locked.warehouse, locked.date, locked.reason, locked.remarks = warehouse, date, reason, remarks
     _adjustment_check_header(locked)
     _adjustment_clean_lines(locked.kind, lines)
-    locked.save(update_fields=ADJUSTMENT_HEADER_FIELDS)
+    locked.save(update_fields=[*ADJUSTMENT_HEADER_FIELDS, "updated_at"])
     locked.lines.all().delete()
     _adjustment_write_lines(locked, lines)
     changes = model_changes(locked, before, ADJUSTMENT_HEADER_FIELDS)
@@ -149,26 +225,13 @@ def stock_adjustment_update(
     return locked
 
 
-def adjustment_idempotency_key(document: StockAdjustment) -> str:
-    return f"inventory.stockadjustment:{document.pk}:post"
-
-
-@atomic_with_retry
-def stock_adjustment_post(*, actor: Any, document: StockAdjustment) -> StockAdjustment:
-    """Post a draft to the ledger: every line at once, or none (``InsufficientStock`` names each short line).
-
-    Locks the document row first, so a double submit finds it posted and is refused. Each line
-    is linked to the movement it caused.
-    """
-    locked = _lock_adjustment(document, "post")
-    _prefix, movement_type, direction = ADJUSTMENT_KINDS[locked.kind]
-    lines = list(locked.lines.order_by("line_no"))
-    if not lines:
-        raise ValidationError(_("Add at least one line."), code="empty")
-    stock_lines = [
+def adjustment_stock_lines(document: StockAdjustment, lines: Sequence[StockAdjustmentLine]) -> list[StockLine]:
+    """The document's lines as ledger lines: issues leave at the moving average cost."""
+    _prefix, movement_type, direction = ADJUSTMENT_KINDS[document.kind]
+    return [
         StockLine(
             product_id=line.product_id,
-            warehouse_id=locked.warehouse_id,
+            warehouse_id=document.warehouse_id,
             quantity=-line.quantity if direction < 0 else line.quantity,
             movement_type=movement_type,
             unit_cost=line.unit_cost if line.quantity > 0 and direction >= 0 else None,
@@ -176,39 +239,80 @@ def stock_adjustment_post(*, actor: Any, document: StockAdjustment) -> StockAdju
         )
         for line in lines
     ]
-    posting = stock_post(
-        document_type=ADJUSTMENT_DOCUMENT_TYPE,
-        document_number=locked.number,
-        lines=stock_lines,
+
+
+def _post(document: StockAdjustment, *, actor: Any, action: str) -> StockAdjustment:
+    locked = lock(document)
+    if action == "post" and locked.status == A.DRAFT and needs_approval(locked):
+        raise ValidationError(
+            _(
+                "%(number)s is worth %(value)s, more than %(threshold)s: submit it for approval; "
+                "someone else approves and posts it."
+            )
+            % {
+                "number": locked.number,
+                "value": money(adjustment_value(locked)),
+                "threshold": money(SystemSettings.load().adjustment_approval_threshold),
+            },
+            code="needs_approval",
+        )
+    ADJUSTMENT_PIPELINE.check(locked, action, actor)
+    lines = list(locked.lines.order_by("line_no"))
+    if not lines:
+        raise ValidationError(_("Add at least one line."), code="empty")
+    document_post(
+        pipeline=ADJUSTMENT_PIPELINE,
+        document=locked,
+        stock_lines=adjustment_stock_lines(locked, lines),
+        lines=lines,
         actor=actor,
-        idempotency_key=adjustment_idempotency_key(locked),
-        memo=locked.reason[:200],
-    )
-    stock_lines_link(lines=lines, movements=posting.movement_list)
-    locked.status = ADJUSTMENT_TRANSITIONS["post"][1]
-    locked.posting, locked.posted_by, locked.posted_at = posting, actor, posting.posted_at
-    locked.save(update_fields=["status", "posting", "posted_by", "posted_at"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.POSTED,
-        instance=locked,
-        changes={"status": [AdjustmentStatus.DRAFT, locked.status], "posting": posting.pk},
+        action=action,
+        memo=locked.reason,
     )
     return locked
 
 
 @atomic_with_retry
+def stock_adjustment_post(*, actor: Any, document: StockAdjustment) -> StockAdjustment:
+    """Post a draft worth at most the approval threshold: every line at once, or none.
+
+    Locks the document row first, so a double submit finds it posted and is refused;
+    ``InsufficientStock`` names each short line. Each line is linked to its movement.
+    """
+    return _post(document, actor=actor, action="post")
+
+
+@atomic_with_retry
+def stock_adjustment_approve(*, actor: Any, document: StockAdjustment) -> StockAdjustment:
+    """Approve a submitted document — and so post it — as someone other than whoever entered it."""
+    return _post(document, actor=actor, action="approve")
+
+
+@atomic_with_retry
+def stock_adjustment_transition(
+    *, actor: Any, document: StockAdjustment, action: str, reason: str = ""
+) -> StockAdjustment:
+    """Submit, withdraw or reject (the transitions that post nothing)."""
+    if action not in ("submit", "withdraw", "reject"):
+        raise ValidationError(_("Unknown action."), code="unknown_action")
+    return document_transition(
+        pipeline=ADJUSTMENT_PIPELINE, document=document, action=action, actor=actor, reason=reason
+    )
+
+
+@atomic_with_retry
 def stock_adjustment_reverse(*, actor: Any, document: StockAdjustment, memo: str = "") -> StockAdjustment:
     """Reverse (红冲) a posted document with the exact opposite posting; refused if its stock has left since."""
-    locked = _lock_adjustment(document, "reverse")
+    locked = lock(document)
+    transition = ADJUSTMENT_PIPELINE.check(locked, "reverse", actor)
     reversal = stock_posting_reverse(posting=locked.posting, actor=actor, memo=memo)
-    locked.status = ADJUSTMENT_TRANSITIONS["reverse"][1]
+    locked.status = transition.target
     locked.reversal_posting = reversal
-    locked.save(update_fields=["status", "reversal_posting"])
+    locked.save(update_fields=["status", "reversal_posting", "updated_at"])
     audit_record(
         actor=actor,
-        action=AuditAction.REVERSED,
+        action=transition.audit_action,
         instance=locked,
-        changes={"status": [AdjustmentStatus.POSTED, locked.status], "posting": reversal.pk},
+        changes={"status": [A.POSTED, locked.status], "posting": reversal.pk},
     )
     return locked

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from apps.inventory.models import AdjustmentKind
+from apps.inventory.models import AdjustmentKind, StockLevel
 from apps.inventory.services import stock_adjustment_create, stock_adjustment_post
 from apps.inventory.tests.factories import adjustment_lines, post_stock
 from apps.masterdata.tests.factories import CategoryFactory, ProductFactory, WarehouseFactory
@@ -75,8 +75,10 @@ def test_stock_on_hand_filters_by_category_including_subcategories(client_for, w
 
 def test_stock_on_hand_filters_below_safety_stock_and_by_warehouse(client_for, warehouse):
     other_warehouse = WarehouseFactory(code="SIDE", name="Side")
-    low = ProductFactory(code="LOW", safety_stock=Decimal(10))
-    ok = ProductFactory(code="OK", safety_stock=Decimal(2))
+    low, ok = ProductFactory(code="LOW"), ProductFactory(code="OK")
+    StockLevel.objects.create(product=low, warehouse=warehouse, safety_stock=Decimal(10))
+    StockLevel.objects.create(product=low, warehouse=other_warehouse, safety_stock=Decimal(10))
+    StockLevel.objects.create(product=ok, warehouse=warehouse, safety_stock=Decimal(2))
     post_stock(low, warehouse, 5)
     post_stock(ok, warehouse, 5)
     post_stock(low, other_warehouse, 50)

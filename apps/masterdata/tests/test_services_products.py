@@ -43,8 +43,6 @@ def product_data(**overrides):
         "sale_price": Decimal("1.80"),
         "min_sale_price": Decimal("1.50"),
         "tax_rate": Decimal("13.00"),
-        "safety_stock": Decimal(0),
-        "max_stock": None,
         "notes": "",
     }
     data.update(overrides)

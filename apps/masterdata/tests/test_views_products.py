@@ -52,8 +52,6 @@ def post_data(setup, units=(), barcodes=(), **overrides):
         "sale_price": "2.50",
         "min_sale_price": "2.00",
         "tax_rate": "13",
-        "safety_stock": "0",
-        "max_stock": "",
         "notes": "",
     }
     data.update(overrides)
