@@ -64,6 +64,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "inventory.change_stocklevel",  # buyers own reorder points and maximums
         "procurement.*",
         "!procurement.approve_*",
+        "planning.*",  # forecasts and replenishment suggestions turned into draft orders
     ],
     Role.SALES: [
         *_JOBS,
@@ -81,6 +82,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sales.*",
         "analytics.*",
         "inventory.*",
+        "planning.*",
     ],
     Role.ADMIN: ["*"],
 }
