@@ -23,9 +23,9 @@ class ForecastRunForm(forms.Form):
 class ItemForecastFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Product"), method="search")
     warehouse = django_filters.ModelChoiceFilter(label=_("Warehouse"), queryset=Warehouse.objects.all())
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=ItemStatus.choices)
+    status = django_filters.ChoiceFilter(label=_("Forecast status"), choices=ItemStatus.choices)
     demand_class = django_filters.ChoiceFilter(label=_("Demand class"), choices=list(CLASS_LABELS.items()))
-    method = django_filters.ChoiceFilter(label=_("Method"), choices=[(m, METHOD_LABELS[m]) for m in METHODS])
+    method = django_filters.ChoiceFilter(label=_("Forecast method"), choices=[(m, METHOD_LABELS[m]) for m in METHODS])
 
     class Meta:
         model = ItemForecast
