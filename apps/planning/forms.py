@@ -18,6 +18,34 @@ class ForecastRunForm(forms.Form):
     service_level = forms.DecimalField(
         label=_("Target fill rate %"), min_value=Decimal(50), max_value=Decimal("99.9"), initial=95, decimal_places=1
     )
+    service_a = forms.DecimalField(
+        label=_("Class A %"),
+        min_value=Decimal(50),
+        max_value=Decimal("99.9"),
+        initial=98,
+        decimal_places=1,
+        required=False,
+    )
+    service_b = forms.DecimalField(
+        label=_("Class B %"),
+        min_value=Decimal(50),
+        max_value=Decimal("99.9"),
+        initial=95,
+        decimal_places=1,
+        required=False,
+    )
+    service_c = forms.DecimalField(
+        label=_("Class C %"),
+        min_value=Decimal(50),
+        max_value=Decimal("99.9"),
+        initial=90,
+        decimal_places=1,
+        required=False,
+    )
+
+    def levels_by_class(self) -> dict[str, Decimal]:
+        data = self.cleaned_data
+        return {k: data[f"service_{k.lower()}"] / 100 for k in "ABC" if data.get(f"service_{k.lower()}") is not None}
 
 
 class ItemForecastFilter(django_filters.FilterSet):

@@ -48,6 +48,9 @@ class ForecastRun(models.Model):
     period = models.CharField(_("period"), max_length=8, choices=Period.choices, default=Period.WEEK)
     horizon = models.PositiveSmallIntegerField(_("horizon (periods)"), default=13)
     service_level = models.DecimalField(_("target fill rate"), max_digits=4, decimal_places=3, default=0.95)
+    service_levels = models.JSONField(
+        _("target fill rate per ABC class"), default=dict, blank=True, help_text=_('e.g. {"A": 0.98, "C": 0.9}')
+    )
     history_end = models.DateField(_("history up to"))
     status = models.CharField(_("run status"), max_length=8, choices=RunStatus.choices, default=RunStatus.QUEUED)
     job = models.ForeignKey("jobs.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
@@ -95,6 +98,8 @@ class ItemForecast(models.Model):
     backtested = models.BooleanField(_("chosen by backtest"), default=False)
     stock_model = models.CharField(_("safety stock model"), max_length=12, blank=True)
     lead_periods = models.PositiveSmallIntegerField(_("lead time (periods)"))
+    abc = models.CharField(_("ABC class"), max_length=1, blank=True)
+    target = models.DecimalField(_("target fill rate"), max_digits=4, decimal_places=3, default=0.95)
     mean_demand = QuantityField(_("mean demand per period"), default=0)
     sigma = models.FloatField(_("σ of forecast error over lead time"), null=True)
     safety_factor = models.FloatField(_("safety factor k"), null=True)

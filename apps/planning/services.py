@@ -22,6 +22,7 @@ from apps.core.db import atomic_with_retry
 from apps.core.fields import QUANTITY_QUANT
 from apps.core.models import AuditAction
 from apps.core.services import audit_record
+from apps.inventory.models import StockClassification
 from apps.inventory.services.levels import StockLevelInput, stock_levels_bulk_set
 from apps.jobs.services import job_start
 from apps.masterdata.models import Product, Supplier, Warehouse
@@ -47,17 +48,25 @@ def _last_whole_period(period: str, today: datetime.date) -> datetime.date:
 
 
 def forecast_run_start(
-    *, actor: Any, period: str = Period.WEEK, horizon: int = 13, service_level: Decimal = Decimal("0.95")
+    *,
+    actor: Any,
+    period: str = Period.WEEK,
+    horizon: int = 13,
+    service_level: Decimal = Decimal("0.95"),
+    service_levels: dict[str, Decimal] | None = None,
 ) -> ForecastRun:
     """Record a run and queue the ``planning.forecast`` job that computes it; returns the run.
 
-    Raises ValidationError for a horizon outside 1–52 or a fill rate outside 50–99.9 %.
+    ``service_levels`` sets the target fill rate per ABC class (inventory's classification);
+    ``service_level`` applies to the products without a class. Raises ValidationError for a
+    horizon outside 1–52 or a fill rate outside 50–99.9 %.
     """
     _require(actor, "planning.add_forecastrun")
     errors = {}
+    service_levels = {k: v for k, v in (service_levels or {}).items() if v is not None}
     if not 1 <= horizon <= 52:
         errors["horizon"] = _("The horizon must be between 1 and 52 periods.")
-    if not Decimal("0.5") <= service_level <= Decimal("0.999"):
+    if not all(Decimal("0.5") <= level <= Decimal("0.999") for level in [service_level, *service_levels.values()]):
         errors["service_level"] = _("The target fill rate must be between 50 % and 99.9 %.")
     if period not in Period.values:
         errors["period"] = _("Choose day, week or month.")
@@ -67,6 +76,7 @@ def forecast_run_start(
         period=period,
         horizon=horizon,
         service_level=service_level,
+        service_levels={k: float(v) for k, v in service_levels.items()},
         history_end=_last_whole_period(period, timezone.localdate()),
         created_by=actor,
     )
@@ -110,9 +120,15 @@ def forecast_run_compute(*, run: ForecastRun, progress: Callable[[int, int, str]
         product_ids = sorted({p for p, _w in keys})
         lead_by_product = _lead_periods(product_ids, run.period, run.history_end)
         lead = np.array([lead_by_product[p] for p, _w in keys])
-        plan = make_plan(
-            Inputs.of(y, lead=lead, period=run.period), horizon=run.horizon, target=float(run.service_level)
-        )
+        classes = {
+            (p, w): abc
+            for p, w, abc in StockClassification.objects.filter(product_id__in=product_ids).values_list(
+                "product_id", "warehouse_id", "abc"
+            )
+        }
+        abc = [classes.get(key, "") for key in keys]
+        targets = np.array([run.service_levels.get(c, float(run.service_level)) for c in abc], dtype=float)
+        plan = make_plan(Inputs.of(y, lead=lead, period=run.period), horizon=run.horizon, target=targets)
         shown = y[:, -HISTORY_SHOWN:]
         first_shown = buckets[-shown.shape[1]]
         for i, (product_id, warehouse_id) in enumerate(keys):
@@ -129,6 +145,8 @@ def forecast_run_compute(*, run: ForecastRun, progress: Callable[[int, int, str]
                     backtested=bool(plan.backtested[i]),
                     stock_model=plan.model[i],
                     lead_periods=int(lead[i]),
+                    abc=abc[i],
+                    target=Decimal(str(round(targets[i], 3))),
                     mean_demand=_q(plan.mean_demand[i]) or Decimal(0),
                     sigma=_f(plan.sigma[i]),
                     safety_factor=_f(plan.k[i]),

@@ -82,6 +82,7 @@ def forecast_run_create(request):
             period=form.cleaned_data["period"],
             horizon=form.cleaned_data["horizon"],
             service_level=form.cleaned_data["service_level"] / 100,
+            service_levels=form.levels_by_class(),
         )
     except ValidationError as error:
         for message in error.messages:

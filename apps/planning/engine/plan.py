@@ -214,20 +214,17 @@ def make_plan(inp: Inputs, *, horizon: int, target=0.95) -> Plan:
     pad = int(inp.lead.max(initial=0)) + inp.review + horizon + 1
     season = SEASON[inp.period]
     emp_rows = np.flatnonzero(empirical)
-    emp_levels = {
-        float(tgt): empirical_safety(
-            y0,
-            start,
-            t_len,
-            lead=inp.lead,
-            lead_sd=inp.lead_sd,
-            review=inp.review,
-            targets=(float(tgt),),
-            rows=emp_rows,
-            recent=INNER_WINDOW[inp.period],
-        )[float(tgt)]
-        for tgt in np.unique(targets)
-    }
+    emp_levels = empirical_safety(
+        y0,
+        start,
+        t_len,
+        lead=inp.lead,
+        lead_sd=inp.lead_sd,
+        review=inp.review,
+        targets=tuple(float(t) for t in np.unique(targets)),
+        rows=emp_rows,
+        recent=INNER_WINDOW[inp.period],
+    )
     forecast = np.zeros((n, horizon))
     out = {key: np.zeros(n) for key in ("safety", "sigma", "k", "lead_demand", "cycle_demand", "mean_demand")}
     model = np.full(n, "", dtype=object)

@@ -341,3 +341,34 @@ def test_sales_clerk_may_not_see_planning(client_for):
 
     assert client.get(reverse("planning:forecast_list")).status_code == 403
     assert client.post(reverse("planning:forecastrun_create"), {}).status_code == 403
+
+
+def test_target_fill_rate_follows_the_abc_class(monkeypatch):
+    from apps.inventory.models import StockClassification
+
+    warehouse = WarehouseFactory()
+    a_item, plain = ProductFactory(), ProductFactory()
+    for product in (a_item, plain):
+        weekly(monkeypatch, product, warehouse, [10, 12, 9, 11, 10, 13, 8, 10, 11, 12] * 3)
+    StockClassification.objects.create(
+        product=a_item,
+        warehouse=warehouse,
+        abc="A",
+        xyz="X",
+        period_start=MONDAY,
+        period_end=MONDAY,
+        computed_at=timezone.now(),
+    )
+    run = ForecastRun.objects.create(
+        history_end=MONDAY + datetime.timedelta(weeks=29),
+        horizon=4,
+        service_level=Decimal("0.9"),
+        service_levels={"A": 0.99},
+    )
+
+    forecast_run_compute(run=run)
+
+    items = {item.product_id: item for item in run.items.all()}
+    assert (items[a_item.pk].abc, items[a_item.pk].target) == ("A", Decimal("0.990"))
+    assert (items[plain.pk].abc, items[plain.pk].target) == ("", Decimal("0.900"))
+    assert items[a_item.pk].safety_stock > items[plain.pk].safety_stock
