@@ -3,7 +3,7 @@
 inventory position = on hand − reserved + on order
 order when the position is at or below the reorder point, up to the order-up-to level
 (demand over lead time + review period + safety stock); optionally at least the EOQ;
-then at least the supplier's minimum order quantity, rounded up to whole packs.
+then at least the supplier's minimum order quantity, rounded up to whole packs (or whole units).
 """
 
 import math
@@ -31,13 +31,12 @@ def eoq(*, annual_demand: Decimal, order_cost: Decimal, unit_cost: Decimal, hold
 
 
 def round_order(quantity: Decimal, *, moq: Decimal, pack: Decimal) -> Decimal:
-    """At least ``moq``, then up to a whole number of packs (a pack of 0 is any quantity)."""
+    """At least ``moq``, then up to a whole number of packs (without a pack size, whole units)."""
     if quantity <= 0:
         return ZERO
     quantity = max(quantity, moq)
-    if pack > 0:
-        quantity = (quantity / pack).to_integral_value(rounding=ROUND_CEILING) * pack
-    return quantity.quantize(QUANTITY_QUANT)
+    step = pack if pack > 0 else Decimal(1)
+    return ((quantity / step).to_integral_value(rounding=ROUND_CEILING) * step).quantize(QUANTITY_QUANT)
 
 
 @dataclass

@@ -111,7 +111,7 @@ def test_forecast_run_refuses_a_bad_horizon():
         ("3", "10", "0", "10"),  # raised to the minimum order quantity
         ("13", "10", "6", "18"),  # whole packs
         ("3", "10", "6", "12"),  # the minimum, then whole packs
-        ("12.5", "0", "0", "12.5"),
+        ("12.5", "0", "0", "13"),  # whole units without a pack size
     ],
 )
 def test_order_rounding(quantity, moq, pack, expected):
@@ -178,7 +178,8 @@ def test_suggestions_read_stock_reservations_open_orders_and_the_preferred_suppl
     assert (s.on_hand, s.reserved, s.on_order) == (Decimal(30), Decimal(12), Decimal(10))
     assert s.position == Decimal(28)
     assert s.supplier == preferred.supplier
-    assert s.quantity == Decimal("10.5")  # 38.5 - 28, no minimum or pack at the preferred supplier
+    assert s.shortfall == Decimal("10.5")  # 38.5 - 28
+    assert s.quantity == Decimal(11)  # no minimum or pack at the preferred supplier: whole units
     assert cheap  # the cheaper one is not proposed while another is preferred
 
 
