@@ -1,8 +1,12 @@
-"""Document arithmetic shared by purchasing and sales: cents rounded half up, as invoices are."""
+"""Money arithmetic shared by documents and the stock ledger: one rounding rule, half up, as invoices are.
+
+Every amount of money is rounded with ``money()`` (to the cent) and every unit cost with
+``cost()``: a receipt of 1 × 8.005 has a net amount of 8.01 and a stock value of 8.01.
+"""
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from apps.core.fields import MONEY_QUANT, ZERO
+from apps.core.fields import COST_QUANT, MONEY_QUANT, ZERO
 
 HUNDRED = Decimal(100)
 
@@ -10,6 +14,11 @@ HUNDRED = Decimal(100)
 def money(value: Decimal) -> Decimal:
     """``value`` rounded half up to the cent."""
     return Decimal(value).quantize(MONEY_QUANT, rounding=ROUND_HALF_UP)
+
+
+def cost(value: Decimal) -> Decimal:
+    """``value`` rounded half up to the places of a unit cost (6)."""
+    return Decimal(value).quantize(COST_QUANT, rounding=ROUND_HALF_UP)
 
 
 def line_amounts(

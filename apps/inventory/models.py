@@ -111,7 +111,10 @@ class StockMovement(AppendOnlyModel):
     """A signed change of one product's stock in one warehouse, in the base unit.
 
     ``quantity_after`` / ``value_after`` are the balance right after this movement, so the
-    ledger shows running balances without replaying history.
+    ledger shows running balances without replaying history. The ledger order is the id order:
+    ids are drawn from the database sequence while the balance locks are held (see
+    ``services.ledger.stock_post``), and ``posted_at`` comes from the database clock at the same
+    moment, so per product × warehouse it never runs backwards along the ids.
     """
 
     posting = models.ForeignKey(StockPosting, on_delete=models.PROTECT, related_name="movements")
@@ -137,7 +140,7 @@ class StockMovement(AppendOnlyModel):
     class Meta:
         verbose_name = _("stock movement")
         verbose_name_plural = _("stock movements")
-        ordering = ["posted_at", "id"]
+        ordering = ["id"]
         indexes = [
             models.Index(fields=["product", "warehouse", "posted_at", "id"], name="inv_mv_prod_wh_time_idx"),
             models.Index(fields=["warehouse", "posted_at"], name="inv_mv_wh_time_idx"),

@@ -91,10 +91,10 @@ def stock_movements_in_scope(*, user: Any) -> QuerySet[StockMovement]:
 
 
 def stock_movements(*, user: Any) -> QuerySet[StockMovement]:
-    """Movements the user may see, with posting, user, product and warehouse joined; oldest first."""
+    """Movements the user may see, with posting, user, product and warehouse joined; in ledger order (id)."""
     queryset = StockMovement.objects.select_related(
         "posting", "posting__posted_by", "product", "product__base_unit", "warehouse"
-    ).order_by("posted_at", "id")
+    ).order_by("id")
     return _scoped(queryset, user)
 
 
@@ -104,14 +104,16 @@ def stock_movements(*, user: Any) -> QuerySet[StockMovement]:
 def stock_as_of(*, user: Any, day: datetime.date) -> QuerySet[StockBalance]:
     """Each product × warehouse with ``qty_as_of`` / ``value_as_of``: its balance at the end of ``day``.
 
-    Read from the running balance of the last movement on or before that day (one index probe
-    per row, on the (product, warehouse, posted_at, id) index): only the rows of the page
-    shown are computed. Keys with no movement by then answer zero.
+    Read from the running balance of the last movement (in ledger order: id) on or before that
+    day; ``posted_at`` never runs backwards along the ids of a key, so the movements before the
+    cut-off are a prefix of its ledger. One index probe per row, on the (product, warehouse,
+    posted_at, id) index: only the rows of the page shown are computed. Keys with no movement by
+    then answer zero.
     """
     cutoff = local_day_start(day + datetime.timedelta(days=1))
     last = StockMovement.objects.filter(
         product_id=OuterRef("product_id"), warehouse_id=OuterRef("warehouse_id"), posted_at__lt=cutoff
-    ).order_by("-posted_at", "-id")
+    ).order_by("-id")
     return stock_on_hand(user=user).annotate(
         qty_as_of=Coalesce(Subquery(last.values("quantity_after")[:1]), ZERO_QUANTITY),
         value_as_of=Coalesce(Subquery(last.values("value_after")[:1]), ZERO_MONEY),
@@ -310,7 +312,7 @@ def ledger_verify() -> LedgerReport:
         "FROM (SELECT id, product_id, warehouse_id, quantity_after, value_after, "
         "ROUND(SUM(quantity) OVER w, 4) AS running_quantity, ROUND(SUM(value) OVER w, 2) AS running_value "
         f"FROM {movement} "
-        "WINDOW w AS (PARTITION BY product_id, warehouse_id ORDER BY posted_at, id ROWS UNBOUNDED PRECEDING)) t "
+        "WINDOW w AS (PARTITION BY product_id, warehouse_id ORDER BY id ROWS UNBOUNDED PRECEDING)) t "
         "WHERE running_quantity <> quantity_after OR running_value <> value_after "
         f"ORDER BY 1, 2, 3 LIMIT {SAMPLE_SIZE}"
     )

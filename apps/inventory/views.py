@@ -119,7 +119,11 @@ class StockMovementListView(PermissionMixin, PaginatedListMixin, ListView):
     template_name = "inventory/movement_list.html"
     context_object_name = "movements"
     sortable_fields = ("posted_at",)
-    default_ordering = ("posted_at", "id")
+    default_ordering = ("id",)
+
+    def get_ordering(self):
+        # "By time" is the ledger order, which is the id order (ids follow the balance locks).
+        return ("-id",) if self.request.GET.get("sort") == "-posted_at" else self.default_ordering
 
     def get_queryset(self):
         self.filterset = StockMovementFilter(

@@ -11,17 +11,20 @@ So a document of N lines costs a constant number of queries. On SQLite ``FOR UPD
 and the IMMEDIATE transaction (see settings) serialises writers instead.
 """
 
-from collections.abc import Sequence
+import datetime
+import functools
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from apps.core.fields import COST_QUANT, MONEY_QUANT, ZERO
+from apps.core.amounts import cost, money
+from apps.core.fields import COST_QUANT, MONEY_QUANT, QUANTITY_QUANT, ZERO
 from apps.core.models import SystemSettings
 from apps.inventory.models import (
     INBOUND_TYPES,
@@ -35,16 +38,23 @@ from apps.masterdata.models import Product, Warehouse
 
 BalanceKey = tuple[int, int]  # (product_id, warehouse_id)
 ADJUSTMENT_DOCUMENT_TYPE = "inventory.stockadjustment"
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
 class StockLine:
     """One line of a posting. ``quantity`` is signed, in the product's base unit.
 
-    ``unit_cost``: inbound lines at a known cost (receipts, returns at the cost they left with,
-    transfers at the cost they left the other warehouse with) give it; outbound lines usually
-    leave it ``None`` and take the moving average cost. ``release_reserved`` is the part of
-    the reservation this outbound line consumes. ``line_no`` is the row users see in messages.
+    ``unit_cost``: inbound lines at a known cost (receipts, returns at the cost they left with)
+    give it; outbound lines usually leave it ``None`` and take the moving average cost.
+    ``release_reserved`` is the part of the reservation this outbound line consumes. ``line_no``
+    is the row users see in messages (several stock lines may share one).
+
+    ``paired_with``: on an inbound line, the position (0-based, in the ``lines`` passed to
+    ``stock_post``) of an earlier outbound line of the same posting and the same quantity; the
+    inbound line then takes exactly the value that outbound line left with, computed under the
+    same locks. A transfer is one posting: ``[out of A, into B paired_with=0]``.
     """
 
     product_id: int
@@ -56,6 +66,7 @@ class StockLine:
     line_no: int | None = None
     value: Decimal | None = None
     reverses_id: int | None = None
+    paired_with: int | None = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +115,7 @@ def _validate_lines(lines: Sequence[StockLine]) -> None:
     if not lines:
         raise ValidationError(_("A posting needs at least one line."), code="empty")
     errors = []
+    paired: set[int] = set()
     for index, line in enumerate(lines, start=1):
         row = line.line_no or index
         if line.quantity == 0:
@@ -118,6 +130,23 @@ def _validate_lines(lines: Sequence[StockLine]) -> None:
             errors.append(_("Row %(row)s: the unit cost cannot be negative.") % {"row": row})
         if line.release_reserved < 0 or (line.release_reserved and line.quantity > 0):
             errors.append(_("Row %(row)s: only an issue can consume a reservation.") % {"row": row})
+        if line.paired_with is not None:
+            source = line.paired_with
+            if not 0 <= source < index - 1 or lines[source].quantity >= 0 or line.quantity <= 0:
+                errors.append(
+                    _("Row %(row)s: an inbound line can only take the value of an earlier outbound line.")
+                    % {"row": row}
+                )
+            elif lines[source].quantity != -line.quantity:
+                errors.append(
+                    _("Row %(row)s: the quantity must equal the quantity of the outbound line it is paired with.")
+                    % {"row": row}
+                )
+            elif source in paired:
+                errors.append(_("Row %(row)s: that outbound line is already paired.") % {"row": row})
+            elif line.unit_cost is not None or line.value is not None:
+                errors.append(_("Row %(row)s: a paired line takes its value from its pair.") % {"row": row})
+            paired.add(source)
     if errors:
         raise ValidationError(errors, code="invalid_line")
 
@@ -129,11 +158,43 @@ def _chunks(items: Sequence[Any], params_per_item: int) -> list[Sequence[Any]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
+@dataclass(slots=True)
+class _Balance:
+    """A locked balance row as the posting computes it (a plain object: no model instance per row)."""
+
+    pk: int
+    on_hand: Decimal
+    reserved: Decimal
+    value: Decimal
+    avg_cost: Decimal
+
+
 @dataclass
 class _Locked:
-    balances: dict[BalanceKey, StockBalance]
+    balances: dict[BalanceKey, _Balance]
     existing_posting_id: int | None  # a posting already made under the idempotency key
     allow_negative: bool  # the system setting
+    created: bool = False  # missing balance rows were inserted (inside ``savepoint``)
+    savepoint: str | None = None
+
+
+def _unit_of_work(func: Callable[P, R]) -> Callable[P, R]:
+    """Run ``func`` in its own transaction, or inside the caller's without a savepoint.
+
+    The ledger functions check everything before they write, so a refusal leaves the caller's
+    transaction clean and needs no savepoint (two round trips saved per posting). The one
+    write before the checks, creating missing balance rows, takes its own savepoint (see
+    ``_lock_balances``).
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        if connection.in_atomic_block:
+            return func(*args, **kwargs)
+        with transaction.atomic():
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 def _lock_balances(keys: set[BalanceKey], idempotency_key: str | None = None) -> _Locked:
@@ -141,11 +202,21 @@ def _lock_balances(keys: set[BalanceKey], idempotency_key: str | None = None) ->
     locked = _select_balances_for_update(keys, idempotency_key)
     missing = keys - locked.balances.keys()
     if missing:
+        # The only write before the checks: undone by ``_refuse`` when the posting is refused.
+        savepoint = transaction.savepoint() if connection.in_atomic_block else None
         StockBalance.objects.bulk_create(
             [StockBalance(product_id=p, warehouse_id=w) for p, w in sorted(missing)], ignore_conflicts=True
         )
         locked = _select_balances_for_update(keys, idempotency_key)
+        locked.created, locked.savepoint = True, savepoint
     return locked
+
+
+def _decimal_reader() -> Callable[[Any, Decimal], Decimal]:
+    """Read a numeric column of a raw cursor: PostgreSQL answers Decimal, SQLite floats."""
+    if connection.vendor == "sqlite":
+        return lambda number, quant: Decimal(str(number)).quantize(quant)
+    return lambda number, quant: number
 
 
 def _select_balances_for_update(keys: set[BalanceKey], idempotency_key: str | None) -> _Locked:
@@ -153,33 +224,43 @@ def _select_balances_for_update(keys: set[BalanceKey], idempotency_key: str | No
 
     The same statement reads the posting already made under ``idempotency_key`` and the
     negative-stock setting, so a single-line posting costs as many round trips as the bare
-    insert-and-update. Raw SQL with one row-value list: an ORM filter of N OR-ed pairs costs
-    milliseconds per hundred lines to build. PostgreSQL locks the rows in the sorted order
-    (LockRows sits above Sort).
+    insert-and-update. That read uses the statement's snapshot, taken before any wait for the
+    locks: a refusal re-reads it (``_refuse``) and an insert meets the unique key. Raw SQL with
+    one row-value list: an ORM filter of N OR-ed pairs costs milliseconds per hundred lines to
+    build. PostgreSQL locks the rows in the sorted order (LockRows sits above Sort).
     """
     table = StockBalance._meta.db_table
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     locked = _Locked({}, None, SystemSettings._meta.get_field("allow_negative_stock").default)
+    read = _decimal_reader()
     # PostgreSQL plans a plain row-value list faster; SQLite only takes row values from VALUES.
     row_values = "VALUES " if connection.vendor == "sqlite" else ""
-    for pairs in _chunks(sorted(keys), 2):
-        rows = StockBalance.objects.raw(
-            "SELECT id, product_id, warehouse_id, on_hand, reserved, value, avg_cost, "  # noqa: S608
-            f"(SELECT p.id FROM {StockPosting._meta.db_table} p WHERE p.idempotency_key = %s) AS existing_posting_id, "
-            f"(SELECT s.allow_negative_stock FROM {SystemSettings._meta.db_table} s WHERE s.id = 1) AS allow_negative "
-            f"FROM {table} WHERE (product_id, warehouse_id) IN ({row_values}{', '.join(['(%s, %s)'] * len(pairs))}) "
-            f"ORDER BY product_id, warehouse_id{lock}",
-            [idempotency_key, *(number for pair in pairs for number in pair)],
-        )
-        for row in rows:
-            locked.balances[(row.product_id, row.warehouse_id)] = row
-            locked.existing_posting_id = row.existing_posting_id
-            if row.allow_negative is not None:
-                locked.allow_negative = bool(row.allow_negative)
+    with connection.cursor() as cursor:
+        for pairs in _chunks(sorted(keys), 2):
+            cursor.execute(
+                "SELECT id, product_id, warehouse_id, on_hand, reserved, value, avg_cost, "  # noqa: S608
+                f"(SELECT p.id FROM {StockPosting._meta.db_table} p WHERE p.idempotency_key = %s), "
+                f"(SELECT s.allow_negative_stock FROM {SystemSettings._meta.db_table} s WHERE s.id = 1) "
+                f"FROM {table} WHERE (product_id, warehouse_id) IN "
+                f"({row_values}{', '.join(['(%s, %s)'] * len(pairs))}) "
+                f"ORDER BY product_id, warehouse_id{lock}",
+                [idempotency_key, *(number for pair in pairs for number in pair)],
+            )
+            for pk, product_id, warehouse_id, on_hand, reserved, value, avg_cost, existing, allow in cursor.fetchall():
+                locked.balances[(product_id, warehouse_id)] = _Balance(
+                    pk,
+                    read(on_hand, QUANTITY_QUANT),
+                    read(reserved, QUANTITY_QUANT),
+                    read(value, MONEY_QUANT),
+                    read(avg_cost, COST_QUANT),
+                )
+                locked.existing_posting_id = existing
+                if allow is not None:
+                    locked.allow_negative = bool(allow)
     return locked
 
 
-def _write_balances(balances: Sequence[StockBalance]) -> None:
+def _write_balances(balances: Sequence[_Balance]) -> None:
     """Write on-hand, reserved, value and average cost of the locked ``balances`` in one UPDATE."""
     if not balances:
         return
@@ -199,59 +280,183 @@ def _write_balances(balances: Sequence[StockBalance]) -> None:
             )
 
 
-def _insert_movements(movements: list[StockMovement]) -> list[StockMovement]:
-    """Insert ``movements`` in one ``INSERT … RETURNING id`` and mark them saved, in order."""
-    table = StockMovement._meta.db_table
-    columns = [
-        "posting_id", "line_no", "product_id", "warehouse_id", "movement_type", "quantity", "unit_cost", "value",
-        "quantity_after", "value_after", "posted_at", "reverses_id",
+MOVEMENT_COLUMNS = (
+    "line_no", "product_id", "warehouse_id", "movement_type", "quantity", "unit_cost", "value",
+    "quantity_after", "value_after", "reverses_id",
+)  # fmt: skip
+# PostgreSQL types of the VALUES columns (stated once, on the first row).
+_MOVEMENT_CASTS = ("integer", "bigint", "bigint", "varchar", "numeric", "numeric", "numeric", "numeric", "numeric",
+                   "bigint")  # fmt: skip
+
+
+def _movement_params(movement: StockMovement) -> list[Any]:
+    return [
+        movement.line_no, movement.product_id, movement.warehouse_id, movement.movement_type, movement.quantity,
+        movement.unit_cost, movement.value, movement.quantity_after, movement.value_after, movement.reverses_id,
     ]  # fmt: skip
-    posted_at = connection.ops.adapt_datetimefield_value(movements[0].posted_at)
-    placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    ids: list[int] = []
+
+
+def _saved(instance: Any, pk: int) -> None:
+    instance.pk = pk
+    instance._state.adding, instance._state.db = False, connection.alias
+
+
+def _write_postgresql(posting: StockPosting, movements: list[StockMovement], balances: list[_Balance]) -> bool:
+    """Insert the posting and its movements and write the balances in ONE statement; False on a taken key.
+
+    ``INSERT … ON CONFLICT (idempotency_key) DO NOTHING`` of the posting feeds the movement
+    insert and the balance update (data-modifying CTEs): when the key is taken (a concurrent
+    request posted it; the insert waits for that transaction) nothing at all is written.
+    ``posted_at`` is the database's ``statement_timestamp()`` unless the caller gave one: this
+    statement starts after the balance locks were granted, so per balance the ledger time never
+    runs backwards, whatever the app servers' clocks say. Movement ids come from the sequence
+    in line order (the insert sorts by position), which is the ledger order.
+    """
+    posting_table, movement_table = StockPosting._meta.db_table, StockMovement._meta.db_table
+    balance_table = StockBalance._meta.db_table
+    typed = "(" + ", ".join(["%s::integer"] + [f"%s::{cast}" for cast in _MOVEMENT_CASTS]) + ")"
+    plain_row = "(" + ", ".join(["%s"] * (len(MOVEMENT_COLUMNS) + 1)) + ")"
+    movement_rows = ", ".join([typed] + [plain_row] * (len(movements) - 1))
+    balance_rows = ", ".join(
+        ["(%s::bigint, %s::numeric, %s::numeric, %s::numeric, %s::numeric)"]
+        + ["(%s, %s, %s, %s, %s)"] * (len(balances) - 1)
+    )
+    params: list[Any] = [
+        posting.document_type, posting.document_number, posting.idempotency_key, posting.posted_at,
+        posting.posted_by_id, posting.reverses_id, posting.memo,
+    ]  # fmt: skip
+    for position, movement in enumerate(movements):
+        params += [position, *_movement_params(movement)]
+    for balance in balances:
+        params += [balance.pk, balance.on_hand, balance.reserved, balance.value, balance.avg_cost]
+    columns = ", ".join(MOVEMENT_COLUMNS)
+    sql = (
+        f"WITH p AS (INSERT INTO {posting_table} (document_type, document_number, idempotency_key, posted_at, "  # noqa: S608
+        "posted_by_id, reverses_id, memo) VALUES (%s, %s, %s, COALESCE(%s::timestamptz, statement_timestamp()), "
+        "%s, %s, %s) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, posted_at), "
+        f"m AS (INSERT INTO {movement_table} (posting_id, posted_at, {columns}) "
+        f"SELECT p.id, p.posted_at, {', '.join('v.' + c for c in MOVEMENT_COLUMNS)} "
+        f"FROM p CROSS JOIN (VALUES {movement_rows}) AS v (position, {columns}) ORDER BY v.position RETURNING id), "
+        f"u AS (UPDATE {balance_table} SET on_hand = b.on_hand, reserved = b.reserved, value = b.value, "
+        "avg_cost = b.avg_cost, updated_at = p.posted_at "
+        f"FROM p CROSS JOIN (VALUES {balance_rows}) AS b (id, on_hand, reserved, value, avg_cost) "
+        f"WHERE {balance_table}.id = b.id) "
+        "SELECT p.id, p.posted_at, ARRAY(SELECT id FROM m ORDER BY id) FROM p"
+    )
     with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    posting_id, posted_at, ids = row
+    _saved(posting, posting_id)
+    posting.posted_at = posted_at
+    for movement, pk in zip(movements, ids, strict=True):
+        _saved(movement, pk)
+        movement.posting_id, movement.posted_at = posting_id, posted_at
+    return True
+
+
+def _write_sqlite(posting: StockPosting, movements: list[StockMovement], balances: list[_Balance]) -> bool:
+    """The same writes as ``_write_postgresql`` in three statements (SQLite has no data-modifying CTEs).
+
+    SQLite runs inside the app server's process, on its clock: the IMMEDIATE transaction
+    serialises writers, so the time read after the lock never runs backwards per balance.
+    """
+    if posting.posted_at is None:
+        posting.posted_at = datetime.datetime.now(tz=datetime.UTC)
+    posted_at = connection.ops.adapt_datetimefield_value(posting.posted_at)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {StockPosting._meta.db_table} (document_type, document_number, idempotency_key, "  # noqa: S608
+            "posted_at, posted_by_id, reverses_id, memo) VALUES (%s, %s, %s, %s, %s, %s, %s) "
+            "ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+            [
+                posting.document_type, posting.document_number, posting.idempotency_key, posted_at,
+                posting.posted_by_id, posting.reverses_id, posting.memo,
+            ],
+        )  # fmt: skip
+        row = cursor.fetchone()
+        if row is None:
+            return False
+        _saved(posting, row[0])
+        columns = ("posting_id", "posted_at", *MOVEMENT_COLUMNS)
+        placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        ids: list[int] = []
         for chunk in _chunks(movements, len(columns)):
             params: list[Any] = []
             for movement in chunk:
-                params += [
-                    movement.posting_id, movement.line_no, movement.product_id, movement.warehouse_id,
-                    movement.movement_type, movement.quantity, movement.unit_cost, movement.value,
-                    movement.quantity_after, movement.value_after, posted_at, movement.reverses_id,
-                ]  # fmt: skip
+                params += [posting.pk, posted_at, *_movement_params(movement)]
             cursor.execute(
-                f"INSERT INTO {table} ({', '.join(columns)}) VALUES {', '.join([placeholder] * len(chunk))} "  # noqa: S608
-                "RETURNING id",
+                f"INSERT INTO {StockMovement._meta.db_table} ({', '.join(columns)}) "  # noqa: S608
+                f"VALUES {', '.join([placeholder] * len(chunk))} RETURNING id",
                 params,
             )
             # Ids are handed out in insertion order; RETURNING's row order is not guaranteed.
             ids += sorted(row[0] for row in cursor.fetchall())
     for movement, pk in zip(movements, ids, strict=True):
-        movement.pk = pk
-        movement._state.adding, movement._state.db = False, connection.alias
-    return movements
+        _saved(movement, pk)
+        movement.posting_id, movement.posted_at = posting.pk, posting.posted_at
+    _write_balances(balances)
+    return True
 
 
 def _existing_posting(idempotency_key: str | None) -> StockPosting | None:
     """The posting already made under ``idempotency_key``, with its ``movement_list`` like a fresh one."""
     if not idempotency_key:
         return None
-    # The common answer is "none": one cheap raw lookup on the unique index, the ORM only on a hit.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id FROM {StockPosting._meta.db_table} WHERE idempotency_key = %s",  # noqa: S608
-            [idempotency_key],
-        )
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    posting = StockPosting.objects.get(pk=row[0])
+    posting = StockPosting.objects.filter(idempotency_key=idempotency_key).first()
     if posting is not None:
         # Movements are inserted in the order of the lines, so id order is line order.
         posting.movement_list = list(posting.movements.order_by("id"))
     return posting
 
 
-@transaction.atomic
+def _refuse(locked: _Locked, error: ValidationError, idempotency_key: str | None) -> StockPosting:
+    """Answer a refused posting: the posting made meanwhile under the same key, else raise ``error``.
+
+    The key was read in the snapshot of the lock statement, before any wait for the locks; the
+    request that held them may have posted this very key, so it is read again first (the
+    second of two identical requests gets the first one's posting, not a shortage). Balance
+    rows created for this posting are undone.
+    """
+    existing = _existing_posting(idempotency_key)
+    if locked.savepoint is not None:
+        transaction.savepoint_rollback(locked.savepoint)
+    if existing is not None:
+        return existing
+    raise error  # in its own transaction, the raise rolls back the created rows
+
+
+def _check_posted_at(keys: set[BalanceKey], posted_at: datetime.datetime) -> None:
+    """Refuse an explicit ``posted_at`` earlier than the last movement of any of ``keys`` (under the lock)."""
+    if timezone.is_naive(posted_at):
+        raise ValidationError(_("The posting time needs a time zone."), code="naive_posted_at")
+    row_values = "VALUES " if connection.vendor == "sqlite" else ""
+    with connection.cursor() as cursor:
+        for pairs in _chunks(sorted(keys), 2):
+            cursor.execute(
+                f"SELECT product_id, warehouse_id FROM {StockMovement._meta.db_table} "  # noqa: S608
+                f"WHERE (product_id, warehouse_id) IN ({row_values}{', '.join(['(%s, %s)'] * len(pairs))}) "
+                "AND posted_at > %s ORDER BY product_id, warehouse_id LIMIT 1",
+                [*(number for pair in pairs for number in pair), connection.ops.adapt_datetimefield_value(posted_at)],
+            )
+            later = cursor.fetchone()
+            if later:
+                code = Product.objects.filter(pk=later[0]).values_list("code", flat=True).first()
+                warehouse = Warehouse.objects.filter(pk=later[1]).values_list("name", flat=True).first()
+                raise ValidationError(
+                    _(
+                        "Cannot post at %(time)s: product %(code)s already has later movements in %(warehouse)s; "
+                        "the ledger of a product is kept in time order."
+                    )
+                    % {"time": timezone.localtime(posted_at).strftime("%Y-%m-%d %H:%M"), "code": code,
+                       "warehouse": warehouse},
+                    code="posted_at_out_of_order",
+                )  # fmt: skip
+
+
+@_unit_of_work
 def stock_post(
     *,
     document_type: str,
@@ -261,6 +466,7 @@ def stock_post(
     idempotency_key: str | None = None,
     memo: str = "",
     reverses: StockPosting | None = None,
+    posted_at: datetime.datetime | None = None,
 ) -> StockPosting:
     """Post ``lines`` to the ledger as one unit and return the posting.
 
@@ -268,76 +474,95 @@ def stock_post(
     zero (unless the system setting allows it) or into stock reserved for others,
     ``InsufficientStock`` names every short line and nothing is written. Balance rows are
     locked in (product, warehouse) order. A posting with an ``idempotency_key`` that was
-    already posted is returned as it is, not applied twice. The created movements are in
-    ``posting.movement_list``, in the order of ``lines``.
+    already posted, or that a concurrent request posts while this one waits for the locks,
+    is returned as it is, not applied twice (never refused as a shortage). The created
+    movements are in ``posting.movement_list``, in the order of ``lines``.
+
+    Ledger order and time come from the database: movements are ordered by their id, drawn
+    from the database sequence while the balance locks are held, and ``posted_at`` is the
+    database's clock when the movements are written (PostgreSQL ``statement_timestamp()``),
+    never an app server's. ``posted_at`` overrides it for trusted callers that record the
+    past in order: the demo seeder posting a year of history day by day, opening balances
+    taken on at a cut-over date. It must be time-zone aware and not earlier than the last
+    movement of any product × warehouse of the posting (``ValidationError`` otherwise), so
+    as-of reports stay right. Document services pass it through unchanged.
+
+    Inside a caller's transaction no savepoint is taken: a refusal writes nothing and leaves
+    that transaction usable; a database error aborts it (let it propagate).
+    Paired lines (``StockLine.paired_with``) take the value their outbound pair left with.
     """
     _validate_lines(lines)
-    locked = _lock_balances({(line.product_id, line.warehouse_id) for line in lines}, idempotency_key)
+    keys = {(line.product_id, line.warehouse_id) for line in lines}
+    locked = _lock_balances(keys, idempotency_key)
     if locked.existing_posting_id is not None:  # already posted: answer that posting, write nothing
-        existing = _existing_posting(idempotency_key)
-        transaction.set_rollback(True)
-        return existing
+        return _existing_posting(idempotency_key)
     balances, allow_negative = locked.balances, locked.allow_negative
-    posted_at = timezone.now()  # after the locks, so posting time follows lock order per balance
+    try:
+        if posted_at is not None:
+            _check_posted_at(keys, posted_at)
+        movements: list[StockMovement] = []
+        shortages: list[Shortage] = []
+        for index, line in enumerate(lines, start=1):
+            row = line.line_no or index
+            balance = balances[(line.product_id, line.warehouse_id)]
+            if line.release_reserved > balance.reserved:
+                raise ValidationError(
+                    _("Row %(row)s: cannot release more than is reserved.") % {"row": row}, code="over_release"
+                )
+            available_to_line = balance.on_hand - balance.reserved + line.release_reserved
+            if line.quantity < 0 and not allow_negative and -line.quantity > available_to_line:
+                shortages.append(
+                    Shortage(row, line.product_id, line.warehouse_id, max(available_to_line, ZERO), -line.quantity)
+                )
+            paired_value = -movements[line.paired_with].value if line.paired_with is not None else None
+            movements.append(_apply(balance, line, row, paired_value))
+        if shortages:
+            raise InsufficientStock(shortages, document_number)
+    except ValidationError as error:
+        return _refuse(locked, error, idempotency_key)
 
-    movements: list[StockMovement] = []
-    shortages: list[Shortage] = []
-    for index, line in enumerate(lines, start=1):
-        row = line.line_no or index
-        balance = balances[(line.product_id, line.warehouse_id)]
-        if line.release_reserved > balance.reserved:
-            raise ValidationError(
-                _("Row %(row)s: cannot release more than is reserved.") % {"row": row}, code="over_release"
-            )
-        available_to_line = balance.on_hand - balance.reserved + line.release_reserved
-        if line.quantity < 0 and not allow_negative and -line.quantity > available_to_line:
-            shortages.append(
-                Shortage(row, line.product_id, line.warehouse_id, max(available_to_line, ZERO), -line.quantity)
-            )
-        movements.append(_apply(balance, line, row, posted_at))
-
-    if shortages:
-        raise InsufficientStock(shortages, document_number)
-
-    posting = _create_posting(
+    posting = StockPosting(
         document_type=document_type,
         document_number=document_number,
-        idempotency_key=idempotency_key,
+        idempotency_key=idempotency_key or None,
         posted_by=actor,
         posted_at=posted_at,
         memo=memo,
         reverses=reverses,
     )
-    if posting.pk is None:  # lost an idempotency race: the other request posted it
-        # Read the winner before marking this block for rollback: no query may run after that.
-        existing = _existing_posting(idempotency_key)
-        transaction.set_rollback(True)
-        return existing
+    write = _write_postgresql if connection.vendor == "postgresql" else _write_sqlite
+    if not write(posting, movements, list(balances.values())):
+        # Lost an idempotency race: the other request posted this key; nothing was written.
+        return _existing_posting(idempotency_key)
     for movement in movements:
         movement.posting = posting
-    posting.movement_list = _insert_movements(movements)
-    _write_balances(list(balances.values()))
+    posting.movement_list = movements
     return posting
 
 
-def _apply(balance: StockBalance, line: StockLine, row: int, posted_at) -> StockMovement:
-    """Move ``balance`` by ``line`` (moving weighted average) and return the unsaved movement."""
+def _apply(balance: _Balance, line: StockLine, row: int, paired_value: Decimal | None = None) -> StockMovement:
+    """Move ``balance`` by ``line`` (moving weighted average) and return the unsaved movement.
+
+    Values are rounded to the cent half up, like document amounts (``apps.core.amounts``).
+    """
     quantity = line.quantity
     new_on_hand = balance.on_hand + quantity
-    if line.value is not None:
+    if paired_value is not None:
+        value = paired_value
+    elif line.value is not None:
         value = line.value
     elif quantity < 0 and new_on_hand == 0:
         value = -balance.value  # the last units take the remaining value: no residue at zero stock
     else:
-        cost = line.unit_cost if line.unit_cost is not None else balance.avg_cost
-        value = (quantity * cost).quantize(MONEY_QUANT)
-    unit_cost = abs(value / quantity).quantize(COST_QUANT)
+        rate = line.unit_cost if line.unit_cost is not None else balance.avg_cost
+        value = money(quantity * rate)
+    unit_cost = cost(abs(value / quantity))
 
     balance.on_hand = new_on_hand
     balance.reserved -= line.release_reserved
     balance.value += value
     if balance.on_hand > 0:
-        balance.avg_cost = (balance.value / balance.on_hand).quantize(COST_QUANT)
+        balance.avg_cost = cost(balance.value / balance.on_hand)
     elif quantity > 0:
         balance.avg_cost = unit_cost
     return StockMovement(
@@ -350,43 +575,11 @@ def _apply(balance: StockBalance, line: StockLine, row: int, posted_at) -> Stock
         value=value,
         quantity_after=balance.on_hand,
         value_after=balance.value,
-        posted_at=posted_at,
         reverses_id=line.reverses_id,
     )
 
 
-def _create_posting(*, idempotency_key: str | None, **fields: Any) -> StockPosting:
-    """Insert the posting row; an unsaved instance means another request holds the key.
-
-    One ``INSERT … ON CONFLICT (idempotency_key) DO NOTHING RETURNING id``: no savepoint round
-    trips. On PostgreSQL a concurrent insert of the same key makes it wait for that
-    transaction: committed, nothing is inserted; rolled back, this insert goes through.
-    """
-    posting = StockPosting(idempotency_key=idempotency_key or None, **fields)
-    table = StockPosting._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (document_type, document_number, idempotency_key, posted_at, posted_by_id, "  # noqa: S608
-            "reverses_id, memo) VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (idempotency_key) DO NOTHING "
-            "RETURNING id",
-            [
-                posting.document_type,
-                posting.document_number,
-                posting.idempotency_key,
-                connection.ops.adapt_datetimefield_value(posting.posted_at),
-                posting.posted_by_id,
-                posting.reverses_id,
-                posting.memo,
-            ],
-        )
-        row = cursor.fetchone()
-    if row is not None:
-        posting.pk = row[0]
-        posting._state.adding, posting._state.db = False, connection.alias
-    return posting
-
-
-@transaction.atomic
+@_unit_of_work
 def stock_posting_reverse(
     *, posting: StockPosting, actor: Any, document_number: str | None = None, memo: str = ""
 ) -> StockPosting:
@@ -433,7 +626,7 @@ class ReservationLine:
     line_no: int | None = None
 
 
-@transaction.atomic
+@_unit_of_work
 def stock_reserve(
     *, lines: Sequence[ReservationLine], document_number: str = "", allow_partial: bool = False
 ) -> list[Decimal]:
@@ -447,27 +640,31 @@ def stock_reserve(
     """
     if not lines:
         return []
-    balances = _lock_balances({(line.product_id, line.warehouse_id) for line in lines}).balances
+    locked = _lock_balances({(line.product_id, line.warehouse_id) for line in lines})
+    balances = locked.balances
     reserved: list[Decimal] = []
     shortages: list[Shortage] = []
-    for index, line in enumerate(lines, start=1):
-        row = line.line_no or index
-        balance = balances[(line.product_id, line.warehouse_id)]
-        if line.quantity < 0:
-            if -line.quantity > balance.reserved:
-                raise ValidationError(
-                    _("Row %(row)s: cannot release more than is reserved.") % {"row": row}, code="over_release"
-                )
-            granted = line.quantity
-        else:
-            available = max(balance.on_hand - balance.reserved, ZERO)
-            granted = min(line.quantity, available) if allow_partial else line.quantity
-            if not allow_partial and line.quantity > available:
-                shortages.append(Shortage(row, line.product_id, line.warehouse_id, available, line.quantity))
-        balance.reserved += granted
-        reserved.append(granted)
-    if shortages:
-        raise InsufficientStock(shortages, document_number)
+    try:
+        for index, line in enumerate(lines, start=1):
+            row = line.line_no or index
+            balance = balances[(line.product_id, line.warehouse_id)]
+            if line.quantity < 0:
+                if -line.quantity > balance.reserved:
+                    raise ValidationError(
+                        _("Row %(row)s: cannot release more than is reserved.") % {"row": row}, code="over_release"
+                    )
+                granted = line.quantity
+            else:
+                available = max(balance.on_hand - balance.reserved, ZERO)
+                granted = min(line.quantity, available) if allow_partial else line.quantity
+                if not allow_partial and line.quantity > available:
+                    shortages.append(Shortage(row, line.product_id, line.warehouse_id, available, line.quantity))
+            balance.reserved += granted
+            reserved.append(granted)
+        if shortages:
+            raise InsufficientStock(shortages, document_number)
+    except ValidationError as error:
+        _refuse(locked, error, None)
     _write_balances(list(balances.values()))
     return reserved
 

@@ -15,6 +15,7 @@ def post_stock(
     movement_type=MovementType.OPENING,
     actor=None,
     document_number="TEST",
+    posted_at=None,
 ) -> StockPosting:
     """Post one line (receipt at ``unit_cost`` when positive, issue at average cost when negative)."""
     quantity = Decimal(str(quantity))
@@ -33,6 +34,7 @@ def post_stock(
             )
         ],
         actor=actor or UserFactory(),
+        posted_at=posted_at,
     )
 
 

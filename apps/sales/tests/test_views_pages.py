@@ -22,13 +22,13 @@ def documents(make_user):
     post_stock(product, warehouse, 50)
     customer = CustomerFactory(credit_limit=D("100000"))
     CustomerFollowUpFactory(customer=customer, next_action="Send samples")
-    order = make_order(customer=customer, warehouse=warehouse, lines=[(product, 5)], confirm=True)
-    draft = make_order(customer=customer, warehouse=warehouse, lines=[(product, 1)])
-    shipment = make_shipment(order, [3])
-    sales_return = make_return(shipment, [1])
-    receipt = customer_receipt_create(
-        customer=customer, receipt_date=timezone.localdate(), amount=D("10"), actor=make_user("sales")
-    )
+    # Dated today: the customer page sums up the current month.
+    today = timezone.localdate()
+    order = make_order(customer=customer, warehouse=warehouse, lines=[(product, 5)], confirm=True, order_date=today)
+    draft = make_order(customer=customer, warehouse=warehouse, lines=[(product, 1)], order_date=today)
+    shipment = make_shipment(order, [3], ship_date=today)
+    sales_return = make_return(shipment, [1], return_date=today)
+    receipt = customer_receipt_create(customer=customer, receipt_date=today, amount=D("10"), actor=make_user("sales"))
     return {
         "customer": customer,
         "order": order,
