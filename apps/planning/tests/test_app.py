@@ -27,36 +27,50 @@ from apps.procurement.models import PurchaseOrder
 from apps.procurement.tests.factories import SupplierPriceFactory, make_order
 
 pytestmark = pytest.mark.django_db
-MONDAY = datetime.date(2026, 6, 1)  # a Monday
+MONDAY = datetime.date(2025, 6, 2)  # a Monday, so 30 weeks of history end before today
 
 
 def at(monkeypatch, day: datetime.date):
-    moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
-    monkeypatch.setattr(timezone, "now", lambda: moment)
+    """Today is ``day`` (for the run's history end)."""
+    monkeypatch.setattr(timezone, "localdate", lambda *args: day)
+
+
+def moment(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(10)))
 
 
 def weekly(monkeypatch, product, warehouse, quantities, first=MONDAY):
     """A receipt before the first week, then one shipment a week (0 = no shipment)."""
-    at(monkeypatch, first - datetime.timedelta(days=1))
-    post_stock(product, warehouse, sum(quantities) + 100, movement_type=MovementType.PURCHASE_RECEIPT)
+    post_stock(
+        product,
+        warehouse,
+        sum(quantities) + 100,
+        movement_type=MovementType.PURCHASE_RECEIPT,
+        posted_at=moment(first - datetime.timedelta(days=1)),
+    )
     for week, quantity in enumerate(quantities):
         if quantity:
-            at(monkeypatch, first + datetime.timedelta(weeks=week, days=2))
-            post_stock(product, warehouse, -quantity, movement_type=MovementType.SALES_SHIPMENT)
-    monkeypatch.undo()
+            post_stock(
+                product,
+                warehouse,
+                -quantity,
+                movement_type=MovementType.SALES_SHIPMENT,
+                posted_at=moment(first + datetime.timedelta(weeks=week, days=2)),
+            )
 
 
 def test_history_nets_returns_counts_other_issues_and_starts_at_the_first_movement(monkeypatch):
     warehouse = WarehouseFactory()
     a, b = ProductFactory(), ProductFactory()
-    weekly(monkeypatch, a, warehouse, [5, 0, 7, 3])
-    at(monkeypatch, MONDAY + datetime.timedelta(weeks=2, days=4))
-    post_stock(a, warehouse, 2, movement_type=MovementType.SALES_RETURN)
-    post_stock(a, warehouse, -1, movement_type=MovementType.OTHER_ISSUE)
-    at(monkeypatch, MONDAY + datetime.timedelta(weeks=2, days=1))
-    post_stock(b, warehouse, 50, movement_type=MovementType.PURCHASE_RECEIPT)  # b arrives in week 3
-    post_stock(b, warehouse, -4, movement_type=MovementType.SALES_SHIPMENT)
-    monkeypatch.undo()
+    weekly(monkeypatch, a, warehouse, [5, 0, 7])
+    late = moment(MONDAY + datetime.timedelta(weeks=2, days=4))
+    post_stock(a, warehouse, 2, movement_type=MovementType.SALES_RETURN, posted_at=late)
+    post_stock(a, warehouse, -1, movement_type=MovementType.OTHER_ISSUE, posted_at=late)
+    week4 = moment(MONDAY + datetime.timedelta(weeks=3, days=2))
+    post_stock(a, warehouse, -3, movement_type=MovementType.SALES_SHIPMENT, posted_at=week4)
+    arrival = moment(MONDAY + datetime.timedelta(weeks=2, days=1))  # b arrives in week 3
+    post_stock(b, warehouse, 50, movement_type=MovementType.PURCHASE_RECEIPT, posted_at=arrival)
+    post_stock(b, warehouse, -4, movement_type=MovementType.SALES_SHIPMENT, posted_at=arrival)
 
     keys, buckets, y = demand_history(period="week", end=MONDAY + datetime.timedelta(weeks=3))
 
@@ -70,7 +84,7 @@ def test_history_nets_returns_counts_other_issues_and_starts_at_the_first_moveme
 def test_forecast_job_stores_levels_and_says_too_little_history(monkeypatch):
     warehouse = WarehouseFactory()
     steady, new = ProductFactory(), ProductFactory()
-    SupplierPriceFactory(product=steady, lead_time_days=14)
+    SupplierPriceFactory(product=steady, lead_time_days=14, valid_from=datetime.date(2020, 1, 1))
     weekly(monkeypatch, steady, warehouse, [10, 12, 9, 11, 10, 13, 8, 10, 11, 12] * 3)
     weekly(monkeypatch, new, warehouse, [3, 4, 2], first=MONDAY + datetime.timedelta(weeks=27))
     buyer = UserFactory(role="buyer")
@@ -173,7 +187,7 @@ def test_suggestions_read_stock_reservations_open_orders_and_the_preferred_suppl
     make_order(supplier=cheap.supplier, warehouse=warehouse, lines=[(product, 10, None)])
     item = _stored_item(product, warehouse)
 
-    [s] = suggestions_for([item], period="week", on_date=datetime.date(2026, 6, 1))
+    [s] = suggestions_for([item], period="week", on_date=datetime.date(2026, 6, 1))  # price rows valid from 2026
 
     assert (s.on_hand, s.reserved, s.on_order) == (Decimal(30), Decimal(12), Decimal(10))
     assert s.position == Decimal(28)

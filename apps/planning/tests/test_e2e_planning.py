@@ -34,8 +34,8 @@ def test_forecast_chart_and_one_step_orders(page, live_server, login, monkeypatc
     warehouse = WarehouseFactory(code="MAIN", name="Main")
     bolt = ProductFactory(code="B001", name="Bolt")
     nut = ProductFactory(code="N001", name="Nut")
-    SupplierPriceFactory(product=bolt, lead_time_days=14, pack_size=Decimal(10))
-    SupplierPriceFactory(product=nut, lead_time_days=7)
+    SupplierPriceFactory(product=bolt, lead_time_days=14, pack_size=Decimal(10), valid_from=datetime.date(2020, 1, 1))
+    SupplierPriceFactory(product=nut, lead_time_days=7, valid_from=datetime.date(2020, 1, 1))
     weekly(monkeypatch, bolt, warehouse, [20, 25, 18, 22, 24, 19, 21, 23, 20, 26] * 3)
     weekly(monkeypatch, nut, warehouse, [0, 9, 0, 0, 12, 0, 8, 0, 0, 10] * 3)
     for product in (bolt, nut):  # most of the stock goes back to the supplier: time to reorder
