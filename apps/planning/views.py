@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -125,8 +126,7 @@ class ForecastDetailView(PermissionMixin, DetailView):
             "forecast": [None] * len(item.history) + item.forecast,
             "names": {"history": _("Demand"), "forecast": _("Forecast")},
         }
-        suggestion = suggestions_for([item], period=run.period)[0]
-        return super().get_context_data(chart=chart, suggestion=suggestion, **kwargs)
+        return super().get_context_data(chart=chart, **kwargs)
 
 
 @require_POST
@@ -163,9 +163,7 @@ class ReplenishmentView(PermissionMixin, View):
         if cleaned.get("warehouse"):
             items = items.filter(warehouse=cleaned["warehouse"])
         if cleaned.get("q"):
-            items = items.filter(product__code__icontains=cleaned["q"]) | items.filter(
-                product__name__icontains=cleaned["q"]
-            )
+            items = items.filter(Q(product__code__icontains=cleaned["q"]) | Q(product__name__icontains=cleaned["q"]))
         rows = suggestions_for(
             items.order_by("product__code", "warehouse__code"), period=run.period, use_eoq=bool(cleaned.get("eoq"))
         )

@@ -387,3 +387,47 @@ def test_target_fill_rate_follows_the_abc_class(monkeypatch):
     assert (items[a_item.pk].abc, items[a_item.pk].target) == ("A", Decimal("0.990"))
     assert (items[plain.pk].abc, items[plain.pk].target) == ("", Decimal("0.900"))
     assert items[a_item.pk].safety_stock > items[plain.pk].safety_stock
+
+
+def test_run_forecast_from_the_page_goes_to_the_job(client_for):
+    client = client_for("buyer")
+
+    response = client.post(
+        reverse("planning:forecastrun_create"),
+        {
+            "period": "week",
+            "horizon": "8",
+            "service_level": "95",
+            "service_a": "98",
+            "service_b": "",
+            "service_c": "90",
+        },
+    )
+
+    run = ForecastRun.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("jobs:job_detail", args=[run.job_id])
+    assert (run.horizon, run.service_level, run.service_levels) == (8, Decimal("0.950"), {"A": 0.98, "C": 0.9})
+    assert run.status == RunStatus.DONE  # the test queue runs jobs at once
+
+
+def test_a_bad_run_form_changes_nothing(client_for):
+    client = client_for("buyer")
+
+    response = client.post(
+        reverse("planning:forecastrun_create"), {"period": "week", "horizon": "99", "service_level": "95"}
+    )
+
+    assert response.status_code == 302
+    assert not ForecastRun.objects.exists()
+
+
+def test_manager_accepts_levels_from_the_product_page(client_for):
+    client = client_for("manager")
+    warehouse, product = WarehouseFactory(), ProductFactory()
+    item = _stored_item(product, warehouse)
+
+    response = client.post(reverse("planning:forecast_accept_levels", args=[item.pk]))
+
+    assert response.status_code == 302
+    assert StockLevel.objects.get(product=product, warehouse=warehouse).reorder_point == Decimal("28.5")
