@@ -3,8 +3,9 @@
 1. Posting throughput at 1, 4 and 8 concurrent worker processes, single-line documents, the
    posting service side by side with the raw-SQL equivalent (psycopg2: lock the balance, insert
    the posting and the movement, update the balance, in one transaction).
-2. A 100-line document: latency (median) and query count, for ``stock_post`` and for the
-   whole document service ``stock_adjustment_post``.
+2. A 100-line document: latency (median) and query count, for ``stock_post``, for the whole
+   document service ``stock_adjustment_post``, and for a 100-line purchase receipt
+   (``goods_receipt_post``) and a 100-line sales delivery (``shipment_post``).
 3. With 10,000 products × 10 warehouses and 1,000,000 movements (``seed_scale``): server time
    of the stock on hand page, the ledger page of one product and the stock-as-of report
    (Django test client against the real views, median of several runs), and the two ways to
@@ -318,6 +319,86 @@ def bench_document(user, products, warehouses) -> dict:
     return result
 
 
+def bench_purchase_and_sales(user, products, warehouses) -> dict:
+    """A whole 100-line purchase receipt and a 100-line sales delivery, posted through their document services.
+
+    Each run creates the draft outside the timing (a receipt without an order; a delivery of a
+    confirmed sales order, its stock reserved) and times only the post: document lock, checks,
+    ``stock_post``, line links, order / payable / receivable updates, audit.
+    """
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from apps.masterdata.models import Customer, Product, Supplier, Warehouse
+    from apps.procurement.services import ReceiptLineInput, goods_receipt_create, goods_receipt_post
+    from apps.sales.services import (
+        OrderLineInput,
+        ShipmentLineInput,
+        sales_order_confirm,
+        sales_order_create,
+        sales_order_submit,
+        shipment_create,
+        shipment_post,
+    )
+
+    supplier, _created = Supplier.objects.get_or_create(code="BENCHS", defaults={"name": "Bench supplier"})
+    customer, _created = Customer.objects.get_or_create(code="BENCHC", defaults={"name": "Bench customer"})
+    chosen = list(Product.objects.filter(pk__in=products[HOT_PRODUCTS + 100 : HOT_PRODUCTS + 200]).order_by("pk"))
+    warehouse = Warehouse.objects.get(pk=warehouses[4])
+    today = timezone.localdate()
+    receipt_ms, receipt_queries, delivery_ms, delivery_queries = [], [], [], []
+    for run in range(RUNS + 1):
+        receipt = goods_receipt_create(
+            actor=user,
+            supplier=supplier,
+            warehouse=warehouse,
+            receipt_date=today,
+            reason="Benchmark",
+            lines=[
+                ReceiptLineInput(received_quantity=Decimal(6), product=p, unit_price=Decimal("9.5")) for p in chosen
+            ],
+        )
+        with CaptureQueriesContext(connection) as captured:
+            begun = time.perf_counter()
+            goods_receipt_post(actor=user, receipt=receipt)
+            elapsed = time.perf_counter() - begun
+        if run:
+            receipt_ms.append(elapsed * 1000)
+            receipt_queries.append(len(captured))
+
+        order = sales_order_create(
+            customer=customer,
+            warehouse=warehouse,
+            order_date=today,
+            lines=[OrderLineInput(product=p, quantity=Decimal(2), unit_price=Decimal(20)) for p in chosen],
+            actor=user,
+        )
+        order = sales_order_confirm(order=sales_order_submit(order=order, actor=user), actor=user)
+        shipment = shipment_create(
+            customer=customer,
+            warehouse=warehouse,
+            ship_date=today,
+            lines=[ShipmentLineInput(order_line=line, quantity=line.quantity) for line in order.lines.order_by("pk")],
+            actor=user,
+        )
+        with CaptureQueriesContext(connection) as captured:
+            begun = time.perf_counter()
+            shipment_post(shipment=shipment, actor=user)
+            elapsed = time.perf_counter() - begun
+        if run:
+            delivery_ms.append(elapsed * 1000)
+            delivery_queries.append(len(captured))
+    result = {
+        "purchase_receipt_100_lines_median_ms": round(statistics.median(receipt_ms), 2),
+        "purchase_receipt_100_lines_queries": max(receipt_queries),
+        "sales_delivery_100_lines_median_ms": round(statistics.median(delivery_ms), 2),
+        "sales_delivery_100_lines_queries": max(delivery_queries),
+    }
+    print(f"  100-line receipt and delivery: {result}", flush=True)
+    return result
+
+
 # --- 3. Pages at a million movements -------------------------------------------------------------
 
 
@@ -498,6 +579,7 @@ def main() -> None:
         report["throughput"] = bench_throughput(user, products, warehouses)
     if "document" not in SKIP:
         report["document"] = bench_document(user, products, warehouses)
+        report["document"].update(bench_purchase_and_sales(user, products, warehouses))
     if "pages" not in SKIP:
         report["pages"] = bench_pages(user, products, warehouses)
     print_table(report)

@@ -142,7 +142,14 @@ class StockMovement(AppendOnlyModel):
         verbose_name_plural = _("stock movements")
         ordering = ["id"]
         indexes = [
-            models.Index(fields=["product", "warehouse", "posted_at", "id"], name="inv_mv_prod_wh_time_idx"),
+            # The ledger of each product × warehouse in ledger order, covering on PostgreSQL: verify_ledger's
+            # running-balance window reads it without a sort, and stock as of a date finds a key's last
+            # movement before the cut-off with an index-only scan (SQLite ignores INCLUDE).
+            models.Index(
+                fields=["product", "warehouse", "id"],
+                include=["posted_at", "quantity", "value", "quantity_after", "value_after"],
+                name="inv_mv_prod_wh_seq_idx",
+            ),
             models.Index(fields=["warehouse", "posted_at"], name="inv_mv_wh_time_idx"),
             # Covering on PostgreSQL: stock-as-of totals sum quantity and value over a posted_at range
             # with an index-only scan (SQLite ignores INCLUDE).

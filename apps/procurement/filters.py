@@ -87,4 +87,16 @@ class SupplierPriceFilter(django_filters.FilterSet):
 
 
 class ProductChoiceForm(forms.Form):
-    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.filter(is_active=True))
+    """Pick one product by scanning or typing: ``q`` is searched, ``product`` is the chosen one."""
+
+    q = forms.CharField(
+        label=_("Product"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("Code, barcode, name or mnemonic"), "autofocus": True, "autocomplete": "off"}
+        ),
+    )
+    product = forms.ModelChoiceField(
+        queryset=Product.objects.filter(is_active=True), required=False, widget=forms.HiddenInput
+    )

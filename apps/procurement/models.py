@@ -17,9 +17,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.documents.models import Document, DocumentLine
 from apps.core.fields import MoneyField, PriceField, QuantityField, RateField, UnitCostField
 from apps.core.models import TimeStampedModel
-from apps.inventory.models import StockMovement, StockPosting
+from apps.inventory.documents.models import StockDocument, StockDocumentLine
 from apps.masterdata.models import Product, Supplier, Unit, Warehouse
 
 NON_NEGATIVE = MinValueValidator(Decimal(0))
@@ -88,24 +89,9 @@ class PurchaseOrderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Voided")
 
 
-# Bootstrap colours per status, as users expect them (GLOSSARY: 草稿/未审核 grey or red, 已审核 green,
-# 部分入库 blue, 已完成 cyan, 已作废 dark). 待审核 is 未审核: red, so it stands out from a draft.
-STATUS_BADGES = {
-    "draft": "secondary",
-    "submitted": "danger",
-    "approved": "success",
-    "partially_received": "primary",
-    "received": "info",
-    "closed": "dark",
-    "cancelled": "dark",
-    "posted": "success",
-}
+class PurchaseOrder(Document):
+    """A purchase order (采购订单). Its status pipeline is ``services.ORDER_PIPELINE``."""
 
-
-class PurchaseOrder(TimeStampedModel):
-    """A purchase order (采购订单). Its status pipeline lives in ``services.ORDER_TRANSITIONS``."""
-
-    number = models.CharField(_("document no."), max_length=40, unique=True, editable=False)
     supplier = models.ForeignKey(
         Supplier, verbose_name=_("supplier"), on_delete=models.PROTECT, related_name="purchase_orders"
     )
@@ -117,16 +103,16 @@ class PurchaseOrder(TimeStampedModel):
     buyer = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("buyer"), on_delete=models.PROTECT, related_name="purchase_orders"
     )
-    remarks = models.TextField(_("remarks"), max_length=2000, blank=True)
     status = models.CharField(
-        _("status"), max_length=20, choices=PurchaseOrderStatus.choices, default=PurchaseOrderStatus.DRAFT
+        _("status"),
+        max_length=20,
+        choices=PurchaseOrderStatus.choices,
+        default=PurchaseOrderStatus.DRAFT,
+        db_index=True,
     )
     net_amount = MoneyField(_("amount"), default=Decimal(0))
     tax_amount = MoneyField(_("tax amount"), default=Decimal(0))
     total_amount = MoneyField(_("total incl. tax"), default=Decimal(0))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
-    )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     approved_by = models.ForeignKey(
@@ -150,24 +136,16 @@ class PurchaseOrder(TimeStampedModel):
             models.Index(fields=["supplier", "order_date"], name="proc_po_supplier_date_idx"),
         ]
 
-    def __str__(self) -> str:
-        return self.number
-
     def get_absolute_url(self) -> str:
         return reverse("procurement:purchaseorder_detail", args=[self.pk])
-
-    @property
-    def badge(self) -> str:
-        return STATUS_BADGES.get(self.status, "secondary")
 
     @property
     def is_editable(self) -> bool:
         return self.status == PurchaseOrderStatus.DRAFT
 
 
-class PurchaseOrderLine(models.Model):
+class PurchaseOrderLine(DocumentLine):
     order = models.ForeignKey(PurchaseOrder, on_delete=models.CASCADE, related_name="lines")
-    line_no = models.PositiveIntegerField(_("row"))
     product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
     ratio = QuantityField(_("conversion ratio"), default=Decimal(1), validators=[MinValueValidator(Decimal("0.0001"))])
@@ -215,14 +193,13 @@ class DocumentStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Voided")
 
 
-class GoodsReceipt(TimeStampedModel):
+class GoodsReceipt(StockDocument):
     """A purchase receipt with inspection (采购入库单 / 入库验收).
 
     Only accepted quantities go into stock; rejected ones are recorded for the supplier return
     and the scorecard. ``lead_time_days`` is set at posting: receipt date − order approval date.
     """
 
-    number = models.CharField(_("document no."), max_length=40, unique=True, editable=False)
     order = models.ForeignKey(
         PurchaseOrder,
         verbose_name=_("purchase order"),
@@ -241,27 +218,13 @@ class GoodsReceipt(TimeStampedModel):
     reason = models.CharField(
         _("reason (receipt without order)"), max_length=200, blank=True, help_text=_("Required without an order.")
     )
-    remarks = models.TextField(_("remarks"), max_length=2000, blank=True)
-    status = models.CharField(_("status"), max_length=16, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=20, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT, db_index=True
+    )
     net_amount = MoneyField(_("amount"), default=Decimal(0))
     tax_amount = MoneyField(_("tax amount"), default=Decimal(0))
     total_amount = MoneyField(_("total incl. tax"), default=Decimal(0))
     lead_time_days = models.IntegerField(_("lead time (days)"), null=True, blank=True, editable=False)
-    posting = models.OneToOneField(
-        StockPosting, verbose_name=_("stock posting"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
-    )
-    posted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("posted by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    posted_at = models.DateTimeField(_("posted at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("purchase receipt")
@@ -272,20 +235,12 @@ class GoodsReceipt(TimeStampedModel):
             models.Index(fields=["supplier", "status", "receipt_date"], name="proc_gr_sup_status_date_idx"),
         ]
 
-    def __str__(self) -> str:
-        return self.number
-
     def get_absolute_url(self) -> str:
         return reverse("procurement:goodsreceipt_detail", args=[self.pk])
 
-    @property
-    def badge(self) -> str:
-        return STATUS_BADGES.get(self.status, "secondary")
 
-
-class GoodsReceiptLine(models.Model):
+class GoodsReceiptLine(StockDocumentLine):
     receipt = models.ForeignKey(GoodsReceipt, on_delete=models.CASCADE, related_name="lines")
-    line_no = models.PositiveIntegerField(_("row"))
     order_line = models.ForeignKey(
         PurchaseOrderLine,
         verbose_name=_("order line"),
@@ -313,14 +268,6 @@ class GoodsReceiptLine(models.Model):
     net_amount = MoneyField(_("amount"), default=Decimal(0))
     tax_amount = MoneyField(_("tax amount"), default=Decimal(0))
     total_amount = MoneyField(_("total incl. tax"), default=Decimal(0))
-    movement = models.OneToOneField(
-        StockMovement,
-        verbose_name=_("stock movement"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
 
     class Meta:
         verbose_name = _("purchase receipt line")
@@ -342,10 +289,9 @@ class GoodsReceiptLine(models.Model):
         return self.accepted_base - self.returned_base
 
 
-class PurchaseReturn(TimeStampedModel):
+class PurchaseReturn(StockDocument):
     """A purchase return (采购退货单) against one posted receipt, at the cost the goods came in with."""
 
-    number = models.CharField(_("document no."), max_length=40, unique=True, editable=False)
     receipt = models.ForeignKey(
         GoodsReceipt, verbose_name=_("purchase receipt"), on_delete=models.PROTECT, related_name="returns"
     )
@@ -354,26 +300,12 @@ class PurchaseReturn(TimeStampedModel):
     )
     return_date = models.DateField(_("return date"))
     reason = models.CharField(_("reason"), max_length=200)
-    remarks = models.TextField(_("remarks"), max_length=2000, blank=True)
-    status = models.CharField(_("status"), max_length=16, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT)
+    status = models.CharField(
+        _("status"), max_length=20, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT, db_index=True
+    )
     net_amount = MoneyField(_("amount"), default=Decimal(0))
     tax_amount = MoneyField(_("tax amount"), default=Decimal(0))
     total_amount = MoneyField(_("total incl. tax"), default=Decimal(0))
-    posting = models.OneToOneField(
-        StockPosting, verbose_name=_("stock posting"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
-    )
-    posted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("posted by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    posted_at = models.DateTimeField(_("posted at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("purchase return")
@@ -381,20 +313,12 @@ class PurchaseReturn(TimeStampedModel):
         ordering = ["-return_date", "-id"]
         permissions = [("post_purchasereturn", _("Can post purchase returns"))]
 
-    def __str__(self) -> str:
-        return self.number
-
     def get_absolute_url(self) -> str:
         return reverse("procurement:purchasereturn_detail", args=[self.pk])
 
-    @property
-    def badge(self) -> str:
-        return STATUS_BADGES.get(self.status, "secondary")
 
-
-class PurchaseReturnLine(models.Model):
+class PurchaseReturnLine(StockDocumentLine):
     purchase_return = models.ForeignKey(PurchaseReturn, on_delete=models.CASCADE, related_name="lines")
-    line_no = models.PositiveIntegerField(_("row"))
     receipt_line = models.ForeignKey(
         GoodsReceiptLine, verbose_name=_("receipt line"), on_delete=models.PROTECT, related_name="return_lines"
     )
@@ -410,14 +334,6 @@ class PurchaseReturnLine(models.Model):
     net_amount = MoneyField(_("amount"), default=Decimal(0))
     tax_amount = MoneyField(_("tax amount"), default=Decimal(0))
     total_amount = MoneyField(_("total incl. tax"), default=Decimal(0))
-    movement = models.OneToOneField(
-        StockMovement,
-        verbose_name=_("stock movement"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
 
     class Meta:
         verbose_name = _("purchase return line")

@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
     Count,
@@ -25,6 +26,7 @@ from django.db.models.functions import Cast, Coalesce, Least, TruncMonth
 from django.utils import timezone
 
 from apps.core.fields import MONEY_QUANT, PRICE_QUANT, ZERO
+from apps.inventory.documents.scope import warehouse_scoped
 from apps.masterdata.models import Product, ProductUnit, Supplier
 from apps.procurement.models import (
     DocumentStatus,
@@ -48,48 +50,68 @@ VALUE = DecimalField(max_digits=30, decimal_places=6)
 # --- lists and details ------------------------------------------------------------------------
 
 
-def purchase_order_list(*, filters: dict | None = None) -> QuerySet[PurchaseOrder]:
+def purchase_orders_visible(*, user: Any = None) -> QuerySet[PurchaseOrder]:
+    """Purchase orders of the user's warehouses (every order without a user)."""
+    queryset = PurchaseOrder.objects.all()
+    return queryset if user is None else warehouse_scoped(queryset, user)
+
+
+def goods_receipts_visible(*, user: Any = None) -> QuerySet[GoodsReceipt]:
+    queryset = GoodsReceipt.objects.all()
+    return queryset if user is None else warehouse_scoped(queryset, user)
+
+
+def purchase_returns_visible(*, user: Any = None) -> QuerySet[PurchaseReturn]:
+    """Returns against receipts of the user's warehouses."""
+    queryset = PurchaseReturn.objects.all()
+    return queryset if user is None else warehouse_scoped(queryset, user, "receipt__warehouse_id")
+
+
+def purchase_order_list(*, filters: dict | None = None, user: Any = None) -> QuerySet[PurchaseOrder]:
     from apps.procurement.filters import PurchaseOrderFilter
 
-    queryset = PurchaseOrder.objects.select_related("supplier", "warehouse", "buyer")
+    queryset = purchase_orders_visible(user=user).select_related("supplier", "warehouse", "buyer")
     return queryset if filters is None else PurchaseOrderFilter(filters, queryset=queryset).qs
 
 
-def purchase_order_detail(*, pk: int) -> PurchaseOrder:
+def purchase_order_detail(*, pk: int, user: Any = None) -> PurchaseOrder:
     lines = PurchaseOrderLine.objects.select_related("product", "unit").order_by("line_no")
     return (
-        PurchaseOrder.objects.select_related("supplier", "warehouse", "buyer", "created_by", "approved_by")
+        purchase_orders_visible(user=user)
+        .select_related("supplier", "warehouse", "buyer", "created_by", "approved_by")
         .prefetch_related(Prefetch("lines", queryset=lines))
         .get(pk=pk)
     )
 
 
-def goods_receipt_list(*, filters: dict | None = None) -> QuerySet[GoodsReceipt]:
+def goods_receipt_list(*, filters: dict | None = None, user: Any = None) -> QuerySet[GoodsReceipt]:
     from apps.procurement.filters import GoodsReceiptFilter
 
-    queryset = GoodsReceipt.objects.select_related("supplier", "warehouse", "order", "created_by")
+    queryset = goods_receipts_visible(user=user).select_related("supplier", "warehouse", "order", "created_by")
     return queryset if filters is None else GoodsReceiptFilter(filters, queryset=queryset).qs
 
 
-def goods_receipt_detail(*, pk: int) -> GoodsReceipt:
+def goods_receipt_detail(*, pk: int, user: Any = None) -> GoodsReceipt:
     lines = GoodsReceiptLine.objects.select_related("product", "unit", "warehouse", "order_line").order_by("line_no")
     return (
-        GoodsReceipt.objects.select_related("supplier", "warehouse", "order", "created_by", "posted_by")
+        goods_receipts_visible(user=user)
+        .select_related("supplier", "warehouse", "order", "created_by", "posted_by")
         .prefetch_related(Prefetch("lines", queryset=lines))
         .get(pk=pk)
     )
 
 
-def purchase_return_list(*, filters: dict | None = None) -> QuerySet[PurchaseReturn]:
+def purchase_return_list(*, filters: dict | None = None, user: Any = None) -> QuerySet[PurchaseReturn]:
     from apps.procurement.filters import PurchaseReturnFilter
 
-    queryset = PurchaseReturn.objects.select_related("supplier", "receipt", "created_by")
+    queryset = purchase_returns_visible(user=user).select_related("supplier", "receipt", "created_by")
     return queryset if filters is None else PurchaseReturnFilter(filters, queryset=queryset).qs
 
 
-def purchase_return_detail(*, pk: int) -> PurchaseReturn:
+def purchase_return_detail(*, pk: int, user: Any = None) -> PurchaseReturn:
     return (
-        PurchaseReturn.objects.select_related("supplier", "receipt", "created_by", "posted_by")
+        purchase_returns_visible(user=user)
+        .select_related("supplier", "receipt", "created_by", "posted_by")
         .prefetch_related("lines__product", "lines__unit", "lines__warehouse")
         .get(pk=pk)
     )

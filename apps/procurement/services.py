@@ -1,6 +1,6 @@
 """Writes for purchasing. Every service runs in one transaction and writes its audit rows there.
 
-Purchase order status pipeline (``ORDER_TRANSITIONS``)::
+Purchase order status pipeline (``ORDER_PIPELINE``, rows in ``ORDER_TRANSITIONS``)::
 
     draft ──submit──▶ submitted ──approve──▶ approved ──receipts──▶ partially_received ──▶ received
       ▲   ◀─withdraw/reject─┘                   │  ▲                     │
@@ -28,17 +28,26 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from apps.core.amounts import HUNDRED, line_amounts, money, plain
 from apps.core.db import atomic_with_retry
+from apps.core.documents.pipeline import (
+    Pipeline,
+    Transition,
+    document_transition,
+    lock,
+    posting_pipeline,
+    replace,
+    wrong_state,
+)
+from apps.core.documents.registry import register
 from apps.core.fields import COST_QUANT, PRICE_QUANT, QUANTITY_QUANT, ZERO
 from apps.core.models import AuditAction, SystemSettings
 from apps.core.services import audit_record, document_number_next, model_changes
 from apps.inventory.models import MovementType
-from apps.inventory.services import StockLine, stock_post
+from apps.inventory.services import StockLine, document_post
 from apps.masterdata.models import Product, ProductUnit, Supplier, Unit, Warehouse
 from apps.procurement.models import (
     DocumentStatus,
@@ -315,14 +324,6 @@ def _locked_order(order: PurchaseOrder) -> PurchaseOrder:
     return PurchaseOrder.objects.select_for_update().get(pk=order.pk)
 
 
-def _wrong_state(order: PurchaseOrder, action_label: str) -> ValidationError:
-    return ValidationError(
-        _("%(number)s is %(status)s; it cannot be %(action)s.")
-        % {"number": order.number, "status": order.get_status_display(), "action": action_label},
-        code="wrong_state",
-    )
-
-
 @atomic_with_retry
 def purchase_order_update(
     *,
@@ -340,7 +341,7 @@ def purchase_order_update(
     _require(actor, "procurement.change_purchaseorder")
     order = _locked_order(order)
     if order.status != S.DRAFT:
-        raise _wrong_state(order, pgettext("action", "edited"))
+        raise wrong_state(order, pgettext("action", "edited"))
     before = {name: getattr(order, name) for name in [*HEADER_FIELDS, "total_amount"]}
     order_date = order_date or order.order_date
     built, lead = _build_order_lines(supplier=supplier, order_date=order_date, lines=lines)
@@ -357,51 +358,39 @@ def purchase_order_update(
     return order
 
 
-@dataclass(frozen=True)
-class Transition:
-    """A user action on a purchase order: from which statuses, to which, needing which permission."""
-
-    sources: frozenset[str]
-    target: str
-    permission: str
-    audit_action: str
-    label: Promise
-    past: Promise  # for "CGDD… is X; it cannot be <past>"
-    style: str = "secondary"
-    needs_reason: bool = False
-
-
 CHANGE = "procurement.change_purchaseorder"
 APPROVE = "procurement.approve_purchaseorder"
 
 ORDER_TRANSITIONS: dict[str, Transition] = {
     "submit": Transition(
-        frozenset({S.DRAFT}), S.SUBMITTED, CHANGE, AuditAction.SUBMITTED,
-        gettext_lazy("Submit"), pgettext_lazy("action", "submitted"), "primary",
+        frozenset({S.DRAFT}), S.SUBMITTED, CHANGE,
+        gettext_lazy("Submit"), pgettext_lazy("action", "submitted"), AuditAction.SUBMITTED, "primary",
     ),
     "withdraw": Transition(
-        frozenset({S.SUBMITTED}), S.DRAFT, CHANGE, AuditAction.WITHDRAWN,
-        gettext_lazy("Withdraw"), pgettext_lazy("action", "withdrawn"), "outline-secondary",
+        frozenset({S.SUBMITTED}), S.DRAFT, CHANGE,
+        gettext_lazy("Withdraw"), pgettext_lazy("action", "withdrawn"), AuditAction.WITHDRAWN, "outline-secondary",
     ),
     "approve": Transition(
-        frozenset({S.SUBMITTED}), S.APPROVED, APPROVE, AuditAction.APPROVED,
-        gettext_lazy("Approve"), pgettext_lazy("action", "approved"), "success",
+        frozenset({S.SUBMITTED}), S.APPROVED, APPROVE,
+        gettext_lazy("Approve"), pgettext_lazy("action", "approved"), AuditAction.APPROVED, "success", not_own=True,
     ),
     "reject": Transition(
-        frozenset({S.SUBMITTED}), S.DRAFT, APPROVE, AuditAction.REJECTED,
-        gettext_lazy("Reject"), pgettext_lazy("action", "rejected"), "outline-danger", needs_reason=True,
+        frozenset({S.SUBMITTED}), S.DRAFT, APPROVE,
+        gettext_lazy("Reject"), pgettext_lazy("action", "rejected"), AuditAction.REJECTED, "outline-danger",
+        needs_reason=True,
     ),
     "unapprove": Transition(
-        frozenset({S.APPROVED}), S.DRAFT, APPROVE, AuditAction.UNAPPROVED,
-        gettext_lazy("Unapprove"), pgettext_lazy("action", "unapproved"), "outline-warning",
+        frozenset({S.APPROVED}), S.DRAFT, APPROVE,
+        gettext_lazy("Unapprove"), pgettext_lazy("action", "unapproved"), AuditAction.UNAPPROVED, "outline-warning",
     ),
     "close": Transition(
-        frozenset({S.APPROVED, S.PARTIALLY_RECEIVED}), S.CLOSED, CHANGE, AuditAction.CLOSED,
-        gettext_lazy("Force close"), pgettext_lazy("action", "closed"), "outline-dark", needs_reason=True,
+        frozenset({S.APPROVED, S.PARTIALLY_RECEIVED}), S.CLOSED, CHANGE,
+        gettext_lazy("Force close"), pgettext_lazy("action", "closed"), AuditAction.CLOSED, "outline-dark",
+        needs_reason=True,
     ),
     "cancel": Transition(
-        frozenset({S.DRAFT, S.SUBMITTED, S.APPROVED}), S.CANCELLED, CHANGE, AuditAction.CANCELLED,
-        gettext_lazy("Void"), pgettext_lazy("action", "voided"), "outline-danger",
+        frozenset({S.DRAFT, S.SUBMITTED, S.APPROVED}), S.CANCELLED, CHANGE,
+        gettext_lazy("Void"), pgettext_lazy("action", "voided"), AuditAction.CANCELLED, "outline-danger",
     ),
 }  # fmt: skip
 
@@ -421,18 +410,22 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-def purchase_order_actions(order: PurchaseOrder, user: Any) -> list[tuple[str, Transition]]:
-    """The transitions the page offers ``user`` for ``order`` (the service checks again)."""
-    actions = []
-    for name, transition in ORDER_TRANSITIONS.items():
-        if order.status not in transition.sources:
-            continue
-        permission = transition.permission
-        if name == "unapprove" and order.approved_by_id is None:
-            permission = CHANGE
-        if user.has_perm(permission):
-            actions.append((name, transition))
-    return actions
+def _order_rule(order: PurchaseOrder, action: str, transition: Transition) -> Transition:
+    """An order approved automatically (below the threshold) may be taken back by its buyer."""
+    if action == "unapprove" and order.approved_by_id is None:
+        return replace(transition, permission=CHANGE)
+    return transition
+
+
+ORDER_PIPELINE = register(
+    PurchaseOrder,
+    Pipeline(
+        ORDER_TRANSITIONS,
+        url_name="procurement:purchaseorder_{action}",
+        owner_fields=("created_by_id", "buyer_id"),
+        rule=_order_rule,
+    ),
+)
 
 
 def _has_receipts(order: PurchaseOrder) -> bool:
@@ -441,24 +434,16 @@ def _has_receipts(order: PurchaseOrder) -> bool:
 
 @atomic_with_retry
 def purchase_order_transition(*, actor: Any, order: PurchaseOrder, action: str, reason: str = "") -> PurchaseOrder:
-    """Move ``order`` along ``ORDER_TRANSITIONS[action]`` under a row lock and record who and when.
+    """Move ``order`` along ``ORDER_PIPELINE[action]`` under a row lock and record who and when.
 
     Refuses (ValidationError) a transition from the wrong status, a second submit, approving
     one's own order, unapproving or voiding an order that has receipts, a reject/close without a
     reason; refuses (PermissionDenied) a role without the transition's permission.
     """
-    transition = ORDER_TRANSITIONS.get(action)
-    if transition is None:
-        raise ValidationError(_("Unknown action."))
+    if action not in ORDER_TRANSITIONS:
+        raise ValidationError(_("Unknown action."), code="unknown_action")
     order = _locked_order(order)
-    permission = transition.permission
-    if action == "unapprove" and order.approved_by_id is None and order.approved_at is not None:
-        permission = CHANGE  # auto-approved below the threshold: the buyer may take it back
-    _require(actor, permission)
-    if order.status not in transition.sources:
-        raise _wrong_state(order, str(transition.past))
-    if transition.needs_reason and not reason.strip():
-        raise ValidationError({"reason": _("Give a reason.")}, code="reason_required")
+    transition = ORDER_PIPELINE.check(order, action, actor, reason=reason)
     before_status = order.status
     now = timezone.now()
     changes: dict[str, Any] = {"status": [before_status, transition.target]}
@@ -482,11 +467,6 @@ def purchase_order_transition(*, actor: Any, order: PurchaseOrder, action: str, 
                 "auto": [None, _("below the approval threshold %(threshold)s") % {"threshold": threshold}],
             }
     elif action == "approve":
-        if actor.pk in (order.buyer_id, order.created_by_id):
-            raise ValidationError(
-                _("%(number)s is your own order; another approver must approve it.") % {"number": order.number},
-                code="own_order",
-            )
         order.status = transition.target
         order.approved_at, order.approved_by = now, actor
         update_fields += ["approved_at", "approved_by"]
@@ -510,7 +490,7 @@ def purchase_order_transition(*, actor: Any, order: PurchaseOrder, action: str, 
             order.submitted_at = None
             update_fields.append("submitted_at")
     if order.status not in ALLOWED_TRANSITIONS[before_status]:  # the table is the guard of last resort
-        raise _wrong_state(order, str(transition.past))
+        raise wrong_state(order, str(transition.past))
     order.save(update_fields=update_fields)
     if extra_audit:
         changes["status"] = [before_status, S.SUBMITTED]
@@ -551,6 +531,24 @@ def purchase_order_cancel(*, actor: Any, order: PurchaseOrder, reason: str = "")
 # --- goods receipts ---------------------------------------------------------------------------
 
 RECEIVABLE_STATUSES = frozenset({S.APPROVED, S.PARTIALLY_RECEIVED})
+
+
+RECEIPT_PIPELINE = register(
+    GoodsReceipt,
+    posting_pipeline(
+        post_permission="procurement.post_goodsreceipt",
+        cancel_permission="procurement.change_goodsreceipt",
+        url_name="procurement:goodsreceipt_{action}",
+    ),
+)
+RETURN_PIPELINE = register(
+    PurchaseReturn,
+    posting_pipeline(
+        post_permission="procurement.post_purchasereturn",
+        cancel_permission="procurement.change_purchasereturn",
+        url_name="procurement:purchasereturn_{action}",
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -841,18 +839,7 @@ def goods_receipt_create(
 
 
 def _locked_receipt(receipt: GoodsReceipt) -> GoodsReceipt:
-    return GoodsReceipt.objects.select_for_update(of=("self",)).select_related("supplier", "order").get(pk=receipt.pk)
-
-
-def _receipt_not_draft(receipt: GoodsReceipt, action: str) -> ValidationError:
-    if receipt.status == DocumentStatus.POSTED:
-        message = _("%(number)s was already posted; it cannot be %(action)s again.")
-    else:
-        message = _("%(number)s is %(status)s; it cannot be %(action)s.")
-    return ValidationError(
-        message % {"number": receipt.number, "status": receipt.get_status_display(), "action": action},
-        code="wrong_state",
-    )
+    return lock(receipt, "supplier", "order")
 
 
 @atomic_with_retry
@@ -871,7 +858,7 @@ def goods_receipt_update(
     _require(actor, "procurement.change_goodsreceipt")
     receipt = _locked_receipt(receipt)
     if receipt.status != DocumentStatus.DRAFT:
-        raise _receipt_not_draft(receipt, pgettext("action", "edited"))
+        raise wrong_state(receipt, pgettext("action", "edited"))
     if receipt.order_id is None:
         if reason is not None and not reason.strip():
             raise ValidationError({"reason": _("A receipt without an order needs a reason.")})
@@ -898,20 +885,9 @@ def goods_receipt_update(
 @atomic_with_retry
 def goods_receipt_cancel(*, actor: Any, receipt: GoodsReceipt) -> GoodsReceipt:
     """Void a draft receipt (a posted one is corrected by a purchase return)."""
-    _require(actor, "procurement.change_goodsreceipt")
-    receipt = _locked_receipt(receipt)
-    if receipt.status != DocumentStatus.DRAFT:
-        raise _receipt_not_draft(receipt, pgettext("action", "voided"))
-    receipt.status = DocumentStatus.CANCELLED
-    receipt.save(update_fields=["status", "updated_at"])
+    receipt = document_transition(pipeline=RECEIPT_PIPELINE, document=receipt, action="cancel", actor=actor)
     # A voided draft no longer holds on to the order's lines, so the order can be edited again.
     receipt.lines.update(order_line=None)
-    audit_record(
-        actor=actor,
-        action=AuditAction.CANCELLED,
-        instance=receipt,
-        changes={"status": [DocumentStatus.DRAFT, DocumentStatus.CANCELLED]},
-    )
     return receipt
 
 
@@ -935,83 +911,26 @@ def goods_receipt_post(*, actor: Any, receipt: GoodsReceipt) -> GoodsReceipt:
     lines' received / accepted quantities and the order status; creates the payable (due after
     the supplier's credit term). A constant number of queries whatever the number of lines.
     """
-    _require(actor, "procurement.post_goodsreceipt")
     receipt = _locked_receipt(receipt)
-    if receipt.status != DocumentStatus.DRAFT:
-        raise _receipt_not_draft(receipt, pgettext("action", "posted"))
+    RECEIPT_PIPELINE.check(receipt, "post", actor)
     lines = list(receipt.lines.select_related("product__base_unit").order_by("line_no"))
     if not lines:
         raise ValidationError(_("%(number)s has no lines.") % {"number": receipt.number}, code="empty")
     order = receipt.order
-    order_lines: dict[int, PurchaseOrderLine] = {}
     if order is not None:
         order = _locked_order(order)
-        if order.status not in RECEIVABLE_STATUSES:
-            raise ValidationError(
-                _("%(number)s is %(status)s; goods can only be received against an approved order.")
-                % {"number": order.number, "status": order.get_status_display()},
-                code="wrong_state",
-            )
-        order_lines = {
-            line.pk: line
-            for line in PurchaseOrderLine.objects.select_for_update().filter(order=order).order_by("line_no")
-        }
-        errors = _over_receipt_errors([(line.line_no, line) for line in lines], order_lines, _tolerance())
-        if errors:
-            raise ValidationError(errors, code="over_receipt")
-
+        _receive_into_order(actor=actor, receipt=receipt, order=order, lines=lines)
     stocked = [line for line in lines if line.accepted_base > 0]
-    posting = None
-    if stocked:
-        document_type = "procurement.goodsreceipt"
-        posting = stock_post(
-            document_type=document_type,
-            document_number=receipt.number,
-            lines=[
-                StockLine(
-                    product_id=line.product_id,
-                    warehouse_id=line.warehouse_id,
-                    quantity=line.accepted_base,
-                    movement_type=MovementType.PURCHASE_RECEIPT,
-                    unit_cost=line.unit_cost,
-                    line_no=line.line_no,
-                )
-                for line in stocked
-            ],
-            actor=actor,
-            idempotency_key=f"{document_type}:{receipt.pk}:post",
-            memo=receipt.order.number if receipt.order_id else receipt.reason[:200],
-        )
-        for line, movement in zip(stocked, posting.movement_list, strict=True):
-            line.movement = movement
-        GoodsReceiptLine.objects.bulk_update(stocked, ["movement"])
-
-    if order is not None:
-        for line in lines:
-            order_line = order_lines[line.order_line_id]
-            order_line.received_quantity += line.received_base
-            order_line.accepted_quantity += line.accepted_base
-        PurchaseOrderLine.objects.bulk_update(list(order_lines.values()), ["received_quantity", "accepted_quantity"])
-        new_status = _order_status_after_receipt(order, list(order_lines.values()))
-        if new_status not in ALLOWED_TRANSITIONS[order.status]:
-            raise _wrong_state(order, pgettext("action", "received"))
-        if new_status != order.status:
-            audit_record(
-                actor=actor,
-                action=AuditAction.CHANGED,
-                instance=order,
-                changes={"status": [order.status, new_status], "receipt": [None, receipt.number]},
-            )
-            order.status = new_status
-            order.save(update_fields=["status", "updated_at"])
-        if order.approved_at is not None:
-            receipt.lead_time_days = (receipt.receipt_date - timezone.localtime(order.approved_at).date()).days
-
-    receipt.status = DocumentStatus.POSTED
-    receipt.posting = posting
-    receipt.posted_by = actor
-    receipt.posted_at = timezone.now()
-    receipt.save(update_fields=["status", "posting", "posted_by", "posted_at", "lead_time_days", "updated_at"])
+    document_post(
+        pipeline=RECEIPT_PIPELINE,
+        document=receipt,
+        stock_lines=receipt_stock_lines(stocked),
+        lines=stocked,
+        actor=actor,
+        memo=receipt.order.number if receipt.order_id else receipt.reason,
+        finish=lambda _posting: ["lead_time_days"],
+        changes={"total_amount": [None, str(receipt.total_amount)]},
+    )
     if receipt.total_amount:
         Payable.objects.create(
             supplier=receipt.supplier,
@@ -1022,16 +941,59 @@ def goods_receipt_post(*, actor: Any, receipt: GoodsReceipt) -> GoodsReceipt:
             due_date=receipt.receipt_date + datetime.timedelta(days=receipt.supplier.payment_terms_days),
             amount=receipt.total_amount,
         )
-    audit_record(
-        actor=actor,
-        action=AuditAction.POSTED,
-        instance=receipt,
-        changes={
-            "status": [DocumentStatus.DRAFT, DocumentStatus.POSTED],
-            "total_amount": [None, str(receipt.total_amount)],
-        },
-    )
     return receipt
+
+
+def receipt_stock_lines(lines: Sequence[GoodsReceiptLine]) -> list[StockLine]:
+    """Accepted base quantities into stock at the order's net unit cost."""
+    return [
+        StockLine(
+            product_id=line.product_id,
+            warehouse_id=line.warehouse_id,
+            quantity=line.accepted_base,
+            movement_type=MovementType.PURCHASE_RECEIPT,
+            unit_cost=line.unit_cost,
+            line_no=line.line_no,
+        )
+        for line in lines
+    ]
+
+
+def _receive_into_order(
+    *, actor: Any, receipt: GoodsReceipt, order: PurchaseOrder, lines: Sequence[GoodsReceiptLine]
+) -> None:
+    """Check the lines against the locked order's open quantities, then add them to it."""
+    if order.status not in RECEIVABLE_STATUSES:
+        raise ValidationError(
+            _("%(number)s is %(status)s; goods can only be received against an approved order.")
+            % {"number": order.number, "status": order.get_status_display()},
+            code="wrong_state",
+        )
+    order_lines = {
+        line.pk: line for line in PurchaseOrderLine.objects.select_for_update().filter(order=order).order_by("line_no")
+    }
+    errors = _over_receipt_errors([(line.line_no, line) for line in lines], order_lines, _tolerance())
+    if errors:
+        raise ValidationError(errors, code="over_receipt")
+    for line in lines:
+        order_line = order_lines[line.order_line_id]
+        order_line.received_quantity += line.received_base
+        order_line.accepted_quantity += line.accepted_base
+    PurchaseOrderLine.objects.bulk_update(list(order_lines.values()), ["received_quantity", "accepted_quantity"])
+    new_status = _order_status_after_receipt(order, list(order_lines.values()))
+    if new_status not in ALLOWED_TRANSITIONS[order.status]:
+        raise wrong_state(order, pgettext("action", "received"))
+    if new_status != order.status:
+        audit_record(
+            actor=actor,
+            action=AuditAction.CHANGED,
+            instance=order,
+            changes={"status": [order.status, new_status], "receipt": [None, receipt.number]},
+        )
+        order.status = new_status
+        order.save(update_fields=["status", "updated_at"])
+    if order.approved_at is not None:
+        receipt.lead_time_days = (receipt.receipt_date - timezone.localtime(order.approved_at).date()).days
 
 
 # --- purchase returns -------------------------------------------------------------------------
@@ -1156,31 +1118,14 @@ def purchase_return_create(
     return purchase_return
 
 
-def _locked_return(purchase_return: PurchaseReturn) -> PurchaseReturn:
-    return (
-        PurchaseReturn.objects.select_for_update(of=("self",))
-        .select_related("supplier", "receipt")
-        .get(pk=purchase_return.pk)
-    )
-
-
 @atomic_with_retry
 def purchase_return_post(*, actor: Any, purchase_return: PurchaseReturn) -> PurchaseReturn:
     """Post a draft return: stock leaves at the cost it came in with, the receipt lines'
     returned quantities grow and the supplier's payable is credited. Locks the return and the
     receipt lines; a second post is refused; short stock raises the ledger's InsufficientStock
     and nothing changes."""
-    _require(actor, "procurement.post_purchasereturn")
-    purchase_return = _locked_return(purchase_return)
-    if purchase_return.status != DocumentStatus.DRAFT:
-        if purchase_return.status == DocumentStatus.POSTED:
-            message = _("%(number)s was already posted; it cannot be posted again.")
-        else:
-            message = _("%(number)s is %(status)s; it cannot be posted.")
-        raise ValidationError(
-            message % {"number": purchase_return.number, "status": purchase_return.get_status_display()},
-            code="wrong_state",
-        )
+    purchase_return = lock(purchase_return, "supplier", "receipt")
+    RETURN_PIPELINE.check(purchase_return, "post", actor)
     lines = list(purchase_return.lines.order_by("line_no"))
     receipt_lines = {
         line.pk: line
@@ -1193,40 +1138,30 @@ def purchase_return_post(*, actor: Any, purchase_return: PurchaseReturn) -> Purc
     )
     if errors:
         raise ValidationError(errors, code="over_return")
-    document_type = "procurement.purchasereturn"
-    stock_lines = []
     for line in lines:
         receipt_line = receipt_lines[line.receipt_line_id]
-        cost = receipt_line.movement.unit_cost if receipt_line.movement_id else receipt_line.unit_cost
-        line.unit_cost = cost
-        stock_lines.append(
+        line.unit_cost = receipt_line.movement.unit_cost if receipt_line.movement_id else receipt_line.unit_cost
+        receipt_line.returned_base += line.base_quantity
+    document_post(
+        pipeline=RETURN_PIPELINE,
+        document=purchase_return,
+        stock_lines=[
             StockLine(
                 product_id=line.product_id,
                 warehouse_id=line.warehouse_id,
                 quantity=-line.base_quantity,
                 movement_type=MovementType.PURCHASE_RETURN,
-                unit_cost=cost,
+                unit_cost=line.unit_cost,
                 line_no=line.line_no,
             )
-        )
-    posting = stock_post(
-        document_type=document_type,
-        document_number=purchase_return.number,
-        lines=stock_lines,
+            for line in lines
+        ],
+        lines=lines,
         actor=actor,
-        idempotency_key=f"{document_type}:{purchase_return.pk}:post",
         memo=purchase_return.receipt.number,
     )
-    for line, movement in zip(lines, posting.movement_list, strict=True):
-        line.movement = movement
-        receipt_lines[line.receipt_line_id].returned_base += line.base_quantity
-    PurchaseReturnLine.objects.bulk_update(lines, ["movement", "unit_cost"])
+    PurchaseReturnLine.objects.bulk_update(lines, ["unit_cost"])
     GoodsReceiptLine.objects.bulk_update(list(receipt_lines.values()), ["returned_base"])
-    purchase_return.status = DocumentStatus.POSTED
-    purchase_return.posting = posting
-    purchase_return.posted_by = actor
-    purchase_return.posted_at = timezone.now()
-    purchase_return.save(update_fields=["status", "posting", "posted_by", "posted_at", "updated_at"])
     if purchase_return.total_amount:
         Payable.objects.create(
             supplier=purchase_return.supplier,
@@ -1238,34 +1173,13 @@ def purchase_return_post(*, actor: Any, purchase_return: PurchaseReturn) -> Purc
             due_date=purchase_return.return_date,
             amount=-purchase_return.total_amount,
         )
-    audit_record(
-        actor=actor,
-        action=AuditAction.POSTED,
-        instance=purchase_return,
-        changes={"status": [DocumentStatus.DRAFT, DocumentStatus.POSTED]},
-    )
     return purchase_return
 
 
 @atomic_with_retry
 def purchase_return_cancel(*, actor: Any, purchase_return: PurchaseReturn) -> PurchaseReturn:
-    _require(actor, "procurement.change_purchasereturn")
-    purchase_return = _locked_return(purchase_return)
-    if purchase_return.status != DocumentStatus.DRAFT:
-        raise ValidationError(
-            _("%(number)s is %(status)s; it cannot be voided.")
-            % {"number": purchase_return.number, "status": purchase_return.get_status_display()},
-            code="wrong_state",
-        )
-    purchase_return.status = DocumentStatus.CANCELLED
-    purchase_return.save(update_fields=["status", "updated_at"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.CANCELLED,
-        instance=purchase_return,
-        changes={"status": [DocumentStatus.DRAFT, DocumentStatus.CANCELLED]},
-    )
-    return purchase_return
+    """Void a draft return."""
+    return document_transition(pipeline=RETURN_PIPELINE, document=purchase_return, action="cancel", actor=actor)
 
 
 # --- supplier payments ------------------------------------------------------------------------

@@ -6,7 +6,7 @@ app_name = "procurement"
 
 
 def _transition(action: str, permission: str):
-    return views.PurchaseOrderTransitionView.as_view(action=action, permission_required=permission)
+    return views.order_command(action, permission)
 
 
 CHANGE = "procurement.change_purchaseorder"
@@ -34,14 +34,14 @@ urlpatterns = [
     path("receipts/new/", views.GoodsReceiptEditView.as_view(), name="goodsreceipt_create"),
     path("receipts/<int:pk>/", views.GoodsReceiptDetailView.as_view(), name="goodsreceipt_detail"),
     path("receipts/<int:pk>/edit/", views.GoodsReceiptUpdateView.as_view(), name="goodsreceipt_update"),
-    path("receipts/<int:pk>/post/", views.GoodsReceiptPostView.as_view(), name="goodsreceipt_post"),
-    path("receipts/<int:pk>/cancel/", views.GoodsReceiptCancelView.as_view(), name="goodsreceipt_cancel"),
+    path("receipts/<int:pk>/post/", views.goods_receipt_post_view, name="goodsreceipt_post"),
+    path("receipts/<int:pk>/cancel/", views.goods_receipt_cancel_view, name="goodsreceipt_cancel"),
     path("receipts/<int:pk>/return/", views.PurchaseReturnCreateView.as_view(), name="purchasereturn_create"),
     # purchase returns
     path("returns/", views.PurchaseReturnListView.as_view(), name="purchasereturn_list"),
     path("returns/<int:pk>/", views.PurchaseReturnDetailView.as_view(), name="purchasereturn_detail"),
-    path("returns/<int:pk>/post/", views.PurchaseReturnPostView.as_view(), name="purchasereturn_post"),
-    path("returns/<int:pk>/cancel/", views.PurchaseReturnCancelView.as_view(), name="purchasereturn_cancel"),
+    path("returns/<int:pk>/post/", views.purchase_return_post_view, name="purchasereturn_post"),
+    path("returns/<int:pk>/cancel/", views.purchase_return_cancel_view, name="purchasereturn_cancel"),
     # payments and payables
     path("payments/", views.SupplierPaymentListView.as_view(), name="supplierpayment_list"),
     path("payments/new/", views.SupplierPaymentCreateView.as_view(), name="supplierpayment_create"),

@@ -13,12 +13,14 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import DetailView, ListView, TemplateView
 
+from apps.core.documents.views import command_view, post_saved, save_then_post, show_refusal
 from apps.core.forms import apply_service_error
 from apps.core.mixins import PaginatedListMixin, PermissionMixin
 from apps.core.models import SystemSettings
 from apps.core.selectors import audit_trail_for
 from apps.jobs.exports import export_respond
 from apps.masterdata.models import Product, Supplier
+from apps.masterdata.selectors import product_lookup
 from apps.procurement import selectors, services
 from apps.procurement.exports import purchase_orders_table
 from apps.procurement.filters import (
@@ -40,7 +42,6 @@ from apps.procurement.forms import (
     PurchaseOrderLineFormSet,
     PurchaseReturnForm,
     PurchaseReturnLineFormSet,
-    ReasonForm,
     SupplierPaymentForm,
     SupplierPriceForm,
 )
@@ -56,19 +57,7 @@ from apps.procurement.models import (
 
 
 def show_error(request, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
-
-
-def post_saved_draft(request, post_service, **document) -> None:
-    """ "Save and post": the draft is saved; if posting is refused, say why and keep the draft."""
-    try:
-        posted = post_service(actor=request.user, **document)
-    except ValidationError as error:
-        show_error(request, error)
-        messages.warning(request, _("The document was kept as a draft; correct it and post again."))
-    else:
-        messages.success(request, _("%(number)s posted.") % {"number": posted.number})
+    show_refusal(request, error)
 
 
 # --- supplier price list ----------------------------------------------------------------------
@@ -172,7 +161,7 @@ class PurchaseOrderListView(PermissionMixin, PaginatedListMixin, ListView):
     def get_queryset(self):
         self.filterset = PurchaseOrderFilter(
             self.request.GET or None,
-            queryset=selectors.purchase_order_list(),
+            queryset=selectors.purchase_order_list(user=self.request.user),
         )
         return self.filterset.qs.order_by(*self.get_ordering())
 
@@ -187,7 +176,7 @@ class PurchaseOrderExportView(PermissionMixin, View):
     http_method_names = ["get"]
 
     def get(self, request):
-        queryset = selectors.purchase_order_list(filters=request.GET).order_by("-order_date", "-id")
+        queryset = selectors.purchase_order_list(filters=request.GET, user=request.user).order_by("-order_date", "-id")
         return export_respond(request, purchase_orders_table(queryset))
 
 
@@ -255,13 +244,15 @@ class PurchaseOrderCreateView(PermissionMixin, TemplateView):
             }
             try:
                 if self.object is None:
-                    order = services.purchase_order_create(actor=request.user, **header)
+                    order = save_then_post(
+                        request, create=lambda: services.purchase_order_create(actor=request.user, **header)
+                    )
                 else:
                     order = services.purchase_order_update(actor=request.user, order=self.object, **header)
+                    messages.success(request, _("%(number)s saved.") % {"number": order.number})
             except ValidationError as error:
                 apply_service_error(form, error)
             else:
-                messages.success(request, _("%(number)s saved.") % {"number": order.number})
                 return redirect(order)
         return self.render_to_response(self.get_context_data(form=form, formset=formset))
 
@@ -276,13 +267,16 @@ class PurchaseOrderUpdateView(PurchaseOrderCreateView):
     permission_required = "procurement.change_purchaseorder"
 
     def get_order(self):
-        order = get_object_or_404(PurchaseOrder.objects.prefetch_related("lines__product"), pk=self.kwargs["pk"])
+        order = get_object_or_404(
+            selectors.purchase_orders_visible(user=self.request.user).prefetch_related("lines__product"),
+            pk=self.kwargs["pk"],
+        )
         if not order.is_editable:
             raise Http404
         return order
 
     def get(self, request, *args, **kwargs):
-        order = get_object_or_404(PurchaseOrder, pk=kwargs["pk"])
+        order = get_object_or_404(selectors.purchase_orders_visible(user=request.user), pk=kwargs["pk"])
         if not order.is_editable:
             messages.error(
                 request,
@@ -293,7 +287,7 @@ class PurchaseOrderUpdateView(PurchaseOrderCreateView):
         return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
-        order = get_object_or_404(PurchaseOrder, pk=kwargs["pk"])
+        order = get_object_or_404(selectors.purchase_orders_visible(user=request.user), pk=kwargs["pk"])
         if not order.is_editable:
             messages.error(
                 request,
@@ -311,7 +305,7 @@ class PurchaseOrderDetailView(PermissionMixin, DetailView):
 
     def get_object(self, queryset=None):
         try:
-            return selectors.purchase_order_detail(pk=self.kwargs["pk"])
+            return selectors.purchase_order_detail(pk=self.kwargs["pk"], user=self.request.user)
         except PurchaseOrder.DoesNotExist as error:
             raise Http404 from error
 
@@ -319,7 +313,6 @@ class PurchaseOrderDetailView(PermissionMixin, DetailView):
         order = self.object
         return {
             **super().get_context_data(**kwargs),
-            "actions": services.purchase_order_actions(order, self.request.user),
             "audit_trail": audit_trail_for(order),
             "receipts": order.receipts.select_related("created_by").order_by("receipt_date", "id"),
             "returns": PurchaseReturn.objects.filter(receipt__order=order).order_by("return_date", "id"),
@@ -336,28 +329,15 @@ class PurchaseOrderPrintView(PurchaseOrderDetailView):
         return {**super().get_context_data(**kwargs), "company": SystemSettings.load()}
 
 
-class PurchaseOrderTransitionView(PermissionMixin, View):
-    """POST a transition of ``services.ORDER_TRANSITIONS``; the URL names the action."""
-
-    http_method_names = ["post"]
-    action = ""
-
-    def post(self, request, pk):
-        order = get_object_or_404(PurchaseOrder, pk=pk)
-        form = ReasonForm(request.POST)
-        reason = form.cleaned_data.get("reason", "") if form.is_valid() else ""
-        try:
-            order = services.purchase_order_transition(
-                actor=request.user, order=order, action=self.action, reason=reason
-            )
-        except ValidationError as error:
-            show_error(request, error)
-        else:
-            messages.success(
-                request,
-                _("%(number)s is now %(status)s.") % {"number": order.number, "status": order.get_status_display()},
-            )
-        return redirect("procurement:purchaseorder_detail", pk=pk)
+def order_command(action: str, permission: str):
+    """The POST view of one row of ``services.ORDER_PIPELINE`` (the service checks the row again)."""
+    return command_view(
+        queryset=lambda user: selectors.purchase_orders_visible(user=user),
+        permission=permission,
+        run=lambda actor, document, reason: services.purchase_order_transition(
+            actor=actor, order=document, action=action, reason=reason
+        ),
+    )
 
 
 # --- goods receipts ---------------------------------------------------------------------------
@@ -370,7 +350,9 @@ class GoodsReceiptListView(PermissionMixin, PaginatedListMixin, ListView):
     sortable_fields = ("number", "receipt_date", "supplier__code", "total_amount", "status")
 
     def get_queryset(self):
-        self.filterset = GoodsReceiptFilter(self.request.GET or None, queryset=selectors.goods_receipt_list())
+        self.filterset = GoodsReceiptFilter(
+            self.request.GET or None, queryset=selectors.goods_receipt_list(user=self.request.user)
+        )
         return self.filterset.qs.order_by(*self.get_ordering())
 
     def get_context_data(self, **kwargs):
@@ -478,9 +460,6 @@ class GoodsReceiptEditView(PermissionMixin, TemplateView):
             except ValidationError as error:
                 apply_service_error(form, error)
             else:
-                messages.success(request, _("%(number)s saved.") % {"number": receipt.number})
-                if "post" in request.POST:
-                    post_saved_draft(request, services.goods_receipt_post, receipt=receipt)
                 return redirect(receipt)
         return self.render_to_response(self.get_context_data(form=form, formset=formset))
 
@@ -490,16 +469,24 @@ class GoodsReceiptEditView(PermissionMixin, TemplateView):
         return {line.pk: line for line in self.order.lines.all()}
 
     def save(self, data: dict, formset) -> GoodsReceipt:
-        return services.goods_receipt_create(
-            actor=self.request.user,
-            order=self.order,
-            supplier=data.get("supplier"),
-            warehouse=data["warehouse"],
-            receipt_date=data["receipt_date"],
-            reason=data.get("reason", ""),
-            remarks=data.get("remarks", ""),
-            lines=_receipt_line_inputs(formset, self.order_lines()),
+        lines = _receipt_line_inputs(formset, self.order_lines())
+        return save_then_post(
+            self.request,
+            create=lambda: services.goods_receipt_create(
+                actor=self.request.user,
+                order=self.order,
+                supplier=data.get("supplier"),
+                warehouse=data["warehouse"],
+                receipt_date=data["receipt_date"],
+                reason=data.get("reason", ""),
+                remarks=data.get("remarks", ""),
+                lines=lines,
+            ),
+            post=self.post_receipt,
         )
+
+    def post_receipt(self, receipt: GoodsReceipt) -> GoodsReceipt:
+        return services.goods_receipt_post(actor=self.request.user, receipt=receipt)
 
     def get_context_data(self, **kwargs):
         lines_by_pk = self.order_lines()
@@ -514,9 +501,9 @@ class GoodsReceiptEditView(PermissionMixin, TemplateView):
 class GoodsReceiptFromOrderView(GoodsReceiptEditView):
     def load(self):
         self.order = get_object_or_404(
-            PurchaseOrder.objects.select_related("supplier", "warehouse").prefetch_related(
-                "lines__product", "lines__unit"
-            ),
+            selectors.purchase_orders_visible(user=self.request.user)
+            .select_related("supplier", "warehouse")
+            .prefetch_related("lines__product", "lines__unit"),
             pk=self.kwargs["pk"],
         )
         if self.order.status not in services.RECEIVABLE_STATUSES:
@@ -536,7 +523,9 @@ class GoodsReceiptUpdateView(GoodsReceiptEditView):
     permission_required = "procurement.change_goodsreceipt"
 
     def load(self):
-        self.receipt = get_object_or_404(GoodsReceipt.objects.select_related("order"), pk=self.kwargs["pk"])
+        self.receipt = get_object_or_404(
+            selectors.goods_receipts_visible(user=self.request.user).select_related("order"), pk=self.kwargs["pk"]
+        )
         if self.receipt.status != DocumentStatus.DRAFT:
             messages.error(
                 self.request,
@@ -559,7 +548,7 @@ class GoodsReceiptUpdateView(GoodsReceiptEditView):
         return header, _receipt_initial(receipt)
 
     def save(self, data, formset):
-        return services.goods_receipt_update(
+        receipt = services.goods_receipt_update(
             actor=self.request.user,
             receipt=self.receipt,
             supplier=data.get("supplier"),
@@ -569,6 +558,10 @@ class GoodsReceiptUpdateView(GoodsReceiptEditView):
             remarks=data.get("remarks", ""),
             lines=_receipt_line_inputs(formset, self.order_lines()),
         )
+        messages.success(self.request, _("%(number)s saved.") % {"number": receipt.number})
+        if "post" in self.request.POST:
+            post_saved(self.request, self.post_receipt, receipt)
+        return receipt
 
 
 class GoodsReceiptDetailView(PermissionMixin, DetailView):
@@ -578,7 +571,7 @@ class GoodsReceiptDetailView(PermissionMixin, DetailView):
 
     def get_object(self, queryset=None):
         try:
-            return selectors.goods_receipt_detail(pk=self.kwargs["pk"])
+            return selectors.goods_receipt_detail(pk=self.kwargs["pk"], user=self.request.user)
         except GoodsReceipt.DoesNotExist as error:
             raise Http404 from error
 
@@ -599,34 +592,16 @@ class GoodsReceiptDetailView(PermissionMixin, DetailView):
         }
 
 
-class GoodsReceiptPostView(PermissionMixin, View):
-    permission_required = "procurement.post_goodsreceipt"
-    http_method_names = ["post"]
-
-    def post(self, request, pk):
-        receipt = get_object_or_404(GoodsReceipt, pk=pk)
-        try:
-            services.goods_receipt_post(actor=request.user, receipt=receipt)
-        except ValidationError as error:
-            show_error(request, error)
-        else:
-            messages.success(request, _("%(number)s posted.") % {"number": receipt.number})
-        return redirect("procurement:goodsreceipt_detail", pk=pk)
-
-
-class GoodsReceiptCancelView(PermissionMixin, View):
-    permission_required = "procurement.change_goodsreceipt"
-    http_method_names = ["post"]
-
-    def post(self, request, pk):
-        receipt = get_object_or_404(GoodsReceipt, pk=pk)
-        try:
-            services.goods_receipt_cancel(actor=request.user, receipt=receipt)
-        except ValidationError as error:
-            show_error(request, error)
-        else:
-            messages.success(request, _("%(number)s voided.") % {"number": receipt.number})
-        return redirect("procurement:goodsreceipt_detail", pk=pk)
+goods_receipt_post_view = command_view(
+    queryset=lambda user: selectors.goods_receipts_visible(user=user),
+    permission="procurement.post_goodsreceipt",
+    run=lambda actor, document, reason: services.goods_receipt_post(actor=actor, receipt=document),
+)
+goods_receipt_cancel_view = command_view(
+    queryset=lambda user: selectors.goods_receipts_visible(user=user),
+    permission="procurement.change_goodsreceipt",
+    run=lambda actor, document, reason: services.goods_receipt_cancel(actor=actor, receipt=document),
+)
 
 
 # --- purchase returns -------------------------------------------------------------------------
@@ -639,7 +614,9 @@ class PurchaseReturnListView(PermissionMixin, PaginatedListMixin, ListView):
     sortable_fields = ("number", "return_date", "supplier__code", "total_amount", "status")
 
     def get_queryset(self):
-        self.filterset = PurchaseReturnFilter(self.request.GET or None, queryset=selectors.purchase_return_list())
+        self.filterset = PurchaseReturnFilter(
+            self.request.GET or None, queryset=selectors.purchase_return_list(user=self.request.user)
+        )
         return self.filterset.qs.order_by(*self.get_ordering())
 
     def get_context_data(self, **kwargs):
@@ -652,7 +629,9 @@ class PurchaseReturnCreateView(PermissionMixin, TemplateView):
 
     def load(self):
         self.receipt = get_object_or_404(
-            GoodsReceipt.objects.select_related("supplier").prefetch_related(
+            selectors.goods_receipts_visible(user=self.request.user)
+            .select_related("supplier")
+            .prefetch_related(
                 Prefetch(
                     "lines", queryset=GoodsReceiptLine.objects.select_related("product", "unit").order_by("line_no")
                 )
@@ -698,20 +677,21 @@ class PurchaseReturnCreateView(PermissionMixin, TemplateView):
                             receipt_line=receipt_lines[data["receipt_line"]], quantity=data["quantity"]
                         )
                     )
-                purchase_return = services.purchase_return_create(
-                    actor=request.user,
-                    receipt=self.receipt,
-                    reason=form.cleaned_data["reason"],
-                    return_date=form.cleaned_data["return_date"],
-                    remarks=form.cleaned_data.get("remarks", ""),
-                    lines=lines,
+                purchase_return = save_then_post(
+                    request,
+                    create=lambda: services.purchase_return_create(
+                        actor=request.user,
+                        receipt=self.receipt,
+                        reason=form.cleaned_data["reason"],
+                        return_date=form.cleaned_data["return_date"],
+                        remarks=form.cleaned_data.get("remarks", ""),
+                        lines=lines,
+                    ),
+                    post=lambda document: services.purchase_return_post(actor=request.user, purchase_return=document),
                 )
             except ValidationError as error:
                 apply_service_error(form, error)
             else:
-                messages.success(request, _("%(number)s saved.") % {"number": purchase_return.number})
-                if "post" in request.POST:
-                    post_saved_draft(request, services.purchase_return_post, purchase_return=purchase_return)
                 return redirect(purchase_return)
         return self.render_to_response(self.get_context_data(form=form, formset=formset))
 
@@ -731,7 +711,7 @@ class PurchaseReturnDetailView(PermissionMixin, DetailView):
 
     def get_object(self, queryset=None):
         try:
-            return selectors.purchase_return_detail(pk=self.kwargs["pk"])
+            return selectors.purchase_return_detail(pk=self.kwargs["pk"], user=self.request.user)
         except PurchaseReturn.DoesNotExist as error:
             raise Http404 from error
 
@@ -739,34 +719,16 @@ class PurchaseReturnDetailView(PermissionMixin, DetailView):
         return {**super().get_context_data(**kwargs), "audit_trail": audit_trail_for(self.object)}
 
 
-class PurchaseReturnPostView(PermissionMixin, View):
-    permission_required = "procurement.post_purchasereturn"
-    http_method_names = ["post"]
-
-    def post(self, request, pk):
-        purchase_return = get_object_or_404(PurchaseReturn, pk=pk)
-        try:
-            services.purchase_return_post(actor=request.user, purchase_return=purchase_return)
-        except ValidationError as error:
-            show_error(request, error)
-        else:
-            messages.success(request, _("%(number)s posted.") % {"number": purchase_return.number})
-        return redirect("procurement:purchasereturn_detail", pk=pk)
-
-
-class PurchaseReturnCancelView(PermissionMixin, View):
-    permission_required = "procurement.change_purchasereturn"
-    http_method_names = ["post"]
-
-    def post(self, request, pk):
-        purchase_return = get_object_or_404(PurchaseReturn, pk=pk)
-        try:
-            services.purchase_return_cancel(actor=request.user, purchase_return=purchase_return)
-        except ValidationError as error:
-            show_error(request, error)
-        else:
-            messages.success(request, _("%(number)s voided.") % {"number": purchase_return.number})
-        return redirect("procurement:purchasereturn_detail", pk=pk)
+purchase_return_post_view = command_view(
+    queryset=lambda user: selectors.purchase_returns_visible(user=user),
+    permission="procurement.post_purchasereturn",
+    run=lambda actor, document, reason: services.purchase_return_post(actor=actor, purchase_return=document),
+)
+purchase_return_cancel_view = command_view(
+    queryset=lambda user: selectors.purchase_returns_visible(user=user),
+    permission="procurement.change_purchasereturn",
+    run=lambda actor, document, reason: services.purchase_return_cancel(actor=actor, purchase_return=document),
+)
 
 
 # --- supplier payments ------------------------------------------------------------------------
@@ -826,21 +788,23 @@ class SupplierPaymentCreateView(PermissionMixin, TemplateView):
                     if row.get("amount") and row["receipt"] in by_pk
                 ]
             try:
-                payment = services.supplier_payment_create(
-                    actor=request.user,
-                    supplier=data["supplier"],
-                    amount=data["amount"],
-                    payment_date=data["payment_date"],
-                    account=data.get("account", ""),
-                    reference=data.get("reference", ""),
-                    remarks=data.get("remarks", ""),
-                    allocations=allocations,
-                    auto_allocate=data["allocation"] == AllocationMode.AUTO,
+                payment = save_then_post(
+                    request,
+                    create=lambda: services.supplier_payment_create(
+                        actor=request.user,
+                        supplier=data["supplier"],
+                        amount=data["amount"],
+                        payment_date=data["payment_date"],
+                        account=data.get("account", ""),
+                        reference=data.get("reference", ""),
+                        remarks=data.get("remarks", ""),
+                        allocations=allocations,
+                        auto_allocate=data["allocation"] == AllocationMode.AUTO,
+                    ),
                 )
             except ValidationError as error:
                 apply_service_error(form, error)
             else:
-                messages.success(request, _("%(number)s saved.") % {"number": payment.number})
                 return redirect(payment)
         return self.render_to_response(self.get_context_data(form=form, formset=formset, receipts=receipts))
 
@@ -973,10 +937,17 @@ class SupplierComparisonView(PermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         form = ProductChoiceForm(self.request.GET or None)
-        product = form.cleaned_data["product"] if form.is_valid() else None
+        product, matches = None, []
+        if form.is_valid():
+            product = form.cleaned_data["product"]
+            if product is None and form.cleaned_data["q"]:
+                matches = [match.product for match in product_lookup(form.cleaned_data["q"], limit=20)]
+                if len(matches) == 1:
+                    product, matches = matches[0], []
         return {
             **super().get_context_data(**kwargs),
             "form": form,
             "product": product,
+            "matches": matches,
             "rows": selectors.supplier_comparison(product=product) if product else [],
         }

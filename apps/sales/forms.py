@@ -34,7 +34,7 @@ class SalesOrderForm(forms.Form):
         required=False,
         help_text=_("Blank: the customer's salesperson."),
     )
-    notes = forms.CharField(label=_("Remarks"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    remarks = forms.CharField(label=_("Remarks"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
     def __init__(self, *args, customers, **kwargs):
         super().__init__(*args, **kwargs)
@@ -117,7 +117,7 @@ class ShipmentStartForm(forms.Form):
 
 class ShipmentForm(forms.Form):
     ship_date = forms.DateField(label=_("Delivery date"), widget=DATE)
-    notes = forms.CharField(label=_("Remarks"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    remarks = forms.CharField(label=_("Remarks"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
 class ShipmentLineForm(forms.Form):

@@ -18,9 +18,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from apps.core.documents.models import Document, DocumentLine
 from apps.core.fields import ZERO, MoneyField, PriceField, QuantityField, RateField, UnitCostField
 from apps.core.models import TimeStampedModel
-from apps.inventory.models import StockMovement, StockPosting
+from apps.inventory.documents.models import StockDocument, StockDocumentLine
+from apps.inventory.models import StockMovement
 from apps.masterdata.models import Customer, Product, Unit, Warehouse
 
 NON_NEGATIVE = MinValueValidator(Decimal(0))
@@ -106,20 +108,10 @@ class SalesOrderStatus(models.TextChoices):
 
 OPEN_ORDER_STATUSES = (SalesOrderStatus.CONFIRMED, SalesOrderStatus.PARTIAL)
 
-STATUS_BADGES = {
-    "draft": "secondary",
-    "pending": "warning",
-    "confirmed": "success",
-    "partial": "primary",
-    "completed": "info",
-    "closed": "dark",
-    "cancelled": "dark",
-    "posted": "success",
-}
 
+class SalesOrder(Document):
+    """A sales order (销售订单). Its status pipeline is ``apps.sales.pipelines.SALES_ORDER_PIPELINE``."""
 
-class SalesOrder(TimeStampedModel):
-    number = models.CharField(_("document no."), max_length=20, unique=True)
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="sales_orders"
     )
@@ -135,7 +127,7 @@ class SalesOrder(TimeStampedModel):
     order_date = models.DateField(_("order date"))
     delivery_date = models.DateField(_("delivery date"), null=True, blank=True)
     status = models.CharField(
-        _("status"), max_length=16, choices=SalesOrderStatus.choices, default=SalesOrderStatus.DRAFT, db_index=True
+        _("status"), max_length=20, choices=SalesOrderStatus.choices, default=SalesOrderStatus.DRAFT, db_index=True
     )
     over_credit_limit = models.BooleanField(
         _("over the credit limit"),
@@ -163,15 +155,6 @@ class SalesOrder(TimeStampedModel):
     net_amount = MoneyField(_("amount"), default=ZERO)
     tax_amount = MoneyField(_("tax amount"), default=ZERO)
     total_amount = MoneyField(_("total incl. tax"), default=ZERO)
-    notes = models.TextField(_("remarks"), max_length=2000, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
 
     # Labels of the audit-trail keys that are not fields (see apps.core audit_changes).
     audit_labels = {
@@ -191,24 +174,16 @@ class SalesOrder(TimeStampedModel):
         ]
         indexes = [models.Index(fields=["customer", "status"], name="sales_order_cust_status_idx")]
 
-    def __str__(self) -> str:
-        return self.number
-
     def get_absolute_url(self) -> str:
         return reverse("sales:order_detail", args=[self.pk])
-
-    @property
-    def badge(self) -> str:
-        return STATUS_BADGES[self.status]
 
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_ORDER_STATUSES
 
 
-class SalesOrderLine(models.Model):
+class SalesOrderLine(DocumentLine):
     order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="lines")
-    line_no = models.PositiveIntegerField(_("row"))
     product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
     ratio = QuantityField(_("conversion ratio"), default=Decimal(1))
@@ -263,44 +238,22 @@ class DocumentStatus(models.TextChoices):
     CANCELLED = "cancelled", pgettext_lazy("document status", "Voided")
 
 
-class Shipment(TimeStampedModel):
+class Shipment(StockDocument):
     """销售出库单: goods leaving for one customer, picked from the open lines of its orders."""
 
-    number = models.CharField(_("document no."), max_length=20, unique=True)
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="sales_shipments"
     )
     warehouse = models.ForeignKey(Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="+")
     ship_date = models.DateField(_("delivery date"), db_index=True)
     status = models.CharField(
-        _("status"), max_length=16, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT, db_index=True
+        _("status"), max_length=20, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT, db_index=True
     )
-    posting = models.ForeignKey(
-        StockPosting, verbose_name=_("stock posting"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    posted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("posted by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    posted_at = models.DateTimeField(_("posted at"), null=True, blank=True)
     net_amount = MoneyField(_("amount"), default=ZERO)
     tax_amount = MoneyField(_("tax amount"), default=ZERO)
     total_amount = MoneyField(_("total incl. tax"), default=ZERO)
     cost_amount = MoneyField(_("cost of goods sold"), default=ZERO)
     margin_amount = MoneyField(_("gross profit"), default=ZERO)
-    notes = models.TextField(_("remarks"), max_length=2000, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
 
     audit_labels = {"lines": pgettext_lazy("audit", "Lines")}
 
@@ -311,20 +264,12 @@ class Shipment(TimeStampedModel):
         permissions = [("post_shipment", _("Can post sales deliveries"))]
         indexes = [models.Index(fields=["customer", "status", "ship_date"], name="sales_ship_cust_idx")]
 
-    def __str__(self) -> str:
-        return self.number
-
     def get_absolute_url(self) -> str:
         return reverse("sales:shipment_detail", args=[self.pk])
 
-    @property
-    def badge(self) -> str:
-        return STATUS_BADGES[self.status]
 
-
-class ShipmentLine(models.Model):
+class ShipmentLine(StockDocumentLine):
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
-    line_no = models.PositiveIntegerField(_("row"))
     order_line = models.ForeignKey(
         SalesOrderLine, verbose_name=_("order line"), on_delete=models.PROTECT, related_name="shipment_lines"
     )
@@ -338,14 +283,6 @@ class ShipmentLine(models.Model):
     net_amount = MoneyField(_("revenue"), default=ZERO)
     tax_amount = MoneyField(_("tax amount"), default=ZERO)
     total_amount = MoneyField(_("total incl. tax"), default=ZERO)
-    movement = models.ForeignKey(
-        StockMovement,
-        verbose_name=_("stock movement"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
     cost_amount = MoneyField(_("cost of goods sold"), default=ZERO)
     margin_amount = MoneyField(_("gross profit"), default=ZERO)
     margin_percent = models.DecimalField(_("gross margin %"), max_digits=9, decimal_places=2, default=ZERO)
@@ -378,10 +315,9 @@ class ReturnDisposition(models.TextChoices):
     SCRAP = "scrap", _("Scrap")
 
 
-class SalesReturn(TimeStampedModel):
+class SalesReturn(StockDocument):
     """销售退货单 against one posted shipment."""
 
-    number = models.CharField(_("document no."), max_length=20, unique=True)
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="sales_returns"
     )
@@ -391,33 +327,13 @@ class SalesReturn(TimeStampedModel):
     warehouse = models.ForeignKey(Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="+")
     return_date = models.DateField(_("return date"), db_index=True)
     status = models.CharField(
-        _("status"), max_length=16, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT, db_index=True
+        _("status"), max_length=20, choices=DocumentStatus.choices, default=DocumentStatus.DRAFT, db_index=True
     )
     reason = models.CharField(_("reason"), max_length=200, blank=True)
-    posting = models.ForeignKey(
-        StockPosting, verbose_name=_("stock posting"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    posted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("posted by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    posted_at = models.DateTimeField(_("posted at"), null=True, blank=True)
     net_amount = MoneyField(_("amount"), default=ZERO)
     tax_amount = MoneyField(_("tax amount"), default=ZERO)
     total_amount = MoneyField(_("total incl. tax"), default=ZERO)
     cost_amount = MoneyField(_("cost"), default=ZERO)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
 
     audit_labels = {"lines": pgettext_lazy("audit", "Lines")}
 
@@ -427,20 +343,12 @@ class SalesReturn(TimeStampedModel):
         ordering = ["-return_date", "-id"]
         permissions = [("post_salesreturn", _("Can post sales returns"))]
 
-    def __str__(self) -> str:
-        return self.number
-
     def get_absolute_url(self) -> str:
         return reverse("sales:return_detail", args=[self.pk])
 
-    @property
-    def badge(self) -> str:
-        return STATUS_BADGES[self.status]
 
-
-class SalesReturnLine(models.Model):
+class SalesReturnLine(StockDocumentLine):
     sales_return = models.ForeignKey(SalesReturn, on_delete=models.CASCADE, related_name="lines")
-    line_no = models.PositiveIntegerField(_("row"))
     shipment_line = models.ForeignKey(
         ShipmentLine, verbose_name=_("delivery line"), on_delete=models.PROTECT, related_name="return_lines"
     )
@@ -458,14 +366,6 @@ class SalesReturnLine(models.Model):
     net_amount = MoneyField(_("amount"), default=ZERO)
     tax_amount = MoneyField(_("tax amount"), default=ZERO)
     total_amount = MoneyField(_("total incl. tax"), default=ZERO)
-    movement = models.ForeignKey(
-        StockMovement,
-        verbose_name=_("stock movement"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
     scrap_movement = models.ForeignKey(
         StockMovement,
         verbose_name=_("scrap movement"),

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.roles import Role
 from apps.core.fields import MONEY_QUANT, ZERO
+from apps.inventory.documents.scope import warehouse_scoped
 from apps.inventory.models import StockBalance
 from apps.masterdata.models import Customer
 from apps.sales.models import (
@@ -104,17 +105,22 @@ def _scoped(queryset: QuerySet, user: Any, customer_path: str = "customer") -> Q
     return queryset if owner is None else queryset.filter(**{f"{customer_path}__salesperson": owner})
 
 
+def _document_scoped(queryset: QuerySet, user: Any) -> QuerySet:
+    """A sales document the user may see: one of their customers and of their warehouses."""
+    return warehouse_scoped(_scoped(queryset, user), user)
+
+
 # ---------------------------------------------------------------------------------------------
 # Orders
 # ---------------------------------------------------------------------------------------------
 
 
 def sales_order_list(*, user: Any) -> QuerySet[SalesOrder]:
-    return _scoped(SalesOrder.objects.select_related("customer", "warehouse", "salesperson"), user)
+    return _document_scoped(SalesOrder.objects.select_related("customer", "warehouse", "salesperson"), user)
 
 
 def sales_order_detail(*, user: Any) -> QuerySet[SalesOrder]:
-    return _scoped(
+    return _document_scoped(
         SalesOrder.objects.select_related(
             "customer", "warehouse", "salesperson", "created_by", "confirmed_by", "credit_approved_by"
         ),
@@ -166,11 +172,11 @@ def customers_with_open_orders(*, user: Any) -> QuerySet[Customer]:
 
 
 def shipment_list(*, user: Any) -> QuerySet[Shipment]:
-    return _scoped(Shipment.objects.select_related("customer", "warehouse"), user)
+    return _document_scoped(Shipment.objects.select_related("customer", "warehouse"), user)
 
 
 def shipment_detail(*, user: Any) -> QuerySet[Shipment]:
-    return _scoped(Shipment.objects.select_related("customer", "warehouse", "posted_by", "created_by"), user)
+    return _document_scoped(Shipment.objects.select_related("customer", "warehouse", "posted_by", "created_by"), user)
 
 
 def shipment_lines(shipment: Shipment) -> QuerySet[ShipmentLine]:
@@ -178,7 +184,7 @@ def shipment_lines(shipment: Shipment) -> QuerySet[ShipmentLine]:
 
 
 def sales_return_list(*, user: Any) -> QuerySet[SalesReturn]:
-    return _scoped(SalesReturn.objects.select_related("customer", "shipment", "warehouse"), user)
+    return _document_scoped(SalesReturn.objects.select_related("customer", "shipment", "warehouse"), user)
 
 
 def receipt_list(*, user: Any) -> QuerySet[CustomerReceipt]:

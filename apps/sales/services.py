@@ -20,14 +20,16 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from apps.core.amounts import HUNDRED, line_amounts, money, plain
 from apps.core.db import atomic_with_retry
+from apps.core.documents.pipeline import WRONG_STATE, document_transition, lock, wrong_state
 from apps.core.fields import MONEY_QUANT, PRICE_QUANT, ZERO
 from apps.core.models import AuditAction
 from apps.core.services import audit_record, document_number_next, model_changes
 from apps.inventory.models import MovementType
-from apps.inventory.services import InsufficientStock, ReservationLine, StockLine, stock_post, stock_reserve
+from apps.inventory.services import InsufficientStock, ReservationLine, StockLine, document_post, stock_reserve
 from apps.masterdata.models import Customer, PriceLevel, Product, ProductUnit, Unit, Warehouse
 from apps.sales.models import (
     CustomerFollowUp,
@@ -48,23 +50,20 @@ from apps.sales.models import (
     Shipment,
     ShipmentLine,
 )
+from apps.sales.pipelines import SALES_ORDER_PIPELINE, SALES_RETURN_PIPELINE, SHIPMENT_PIPELINE, SHIPPING_TRANSITIONS
 from apps.sales.selectors import customer_credit_position
 
 S = SalesOrderStatus
 
-# The order pipeline. PARTIAL → PARTIAL is a further partial shipment.
+# Every status an order may go to from each status: the pipeline's rows and the deliveries.
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
-    S.DRAFT: frozenset({S.PENDING, S.CANCELLED}),
-    S.PENDING: frozenset({S.DRAFT, S.CONFIRMED, S.CANCELLED}),
-    S.CONFIRMED: frozenset({S.PARTIAL, S.COMPLETED, S.CLOSED, S.CANCELLED}),
-    S.PARTIAL: frozenset({S.PARTIAL, S.COMPLETED, S.CLOSED}),
-    S.COMPLETED: frozenset(),
-    S.CLOSED: frozenset(),
-    S.CANCELLED: frozenset(),
+    status: SALES_ORDER_PIPELINE.targets_from(status) | SHIPPING_TRANSITIONS.get(status, frozenset())
+    for status in S.values
 }
 
 
 def _check_transition(order: SalesOrder, target: str) -> None:
+    """The guard of last resort for the status changes deliveries make."""
     if target not in ALLOWED_TRANSITIONS[order.status]:
         raise ValidationError(
             _("Sales order %(number)s is %(current)s and cannot become %(target)s.")
@@ -73,7 +72,7 @@ def _check_transition(order: SalesOrder, target: str) -> None:
                 "current": SalesOrderStatus(order.status).label,
                 "target": SalesOrderStatus(target).label,
             },
-            code="bad_transition",
+            code=WRONG_STATE,
         )
 
 
@@ -185,7 +184,7 @@ def _set_order_totals(order: SalesOrder, lines: Sequence[SalesOrderLine]) -> Non
     order.total_amount = sum((line.total_amount for line in lines), ZERO)
 
 
-HEADER_FIELDS = ["customer", "warehouse", "salesperson", "order_date", "delivery_date", "notes"]
+HEADER_FIELDS = ["customer", "warehouse", "salesperson", "order_date", "delivery_date", "remarks"]
 
 
 @transaction.atomic
@@ -198,7 +197,7 @@ def sales_order_create(
     actor: Any,
     salesperson: Any = None,
     delivery_date: datetime.date | None = None,
-    notes: str = "",
+    remarks: str = "",
 ) -> SalesOrder:
     """Create a draft order (XSDD number of ``order_date``); refuses bad rows and prices below minimum."""
     built = _build_order_lines(customer=customer, lines=lines)
@@ -208,7 +207,7 @@ def sales_order_create(
         order_date=order_date,
         delivery_date=delivery_date,
         salesperson=salesperson or customer.salesperson,
-        notes=notes,
+        remarks=remarks,
         created_by=actor if actor and actor.is_authenticated else None,
         number="-",
     )
@@ -239,16 +238,12 @@ def sales_order_update(
     lines: Sequence[OrderLineInput],
     salesperson: Any = None,
     delivery_date: datetime.date | None = None,
-    notes: str = "",
+    remarks: str = "",
 ) -> SalesOrder:
     """Replace the header and lines of a draft order."""
     order = _lock_order(order)
     if order.status != S.DRAFT:
-        raise ValidationError(
-            _("Sales order %(number)s is %(status)s; only a draft can be edited.")
-            % {"number": order.number, "status": order.get_status_display()},
-            code="not_draft",
-        )
+        raise wrong_state(order, pgettext("action", "edited"))
     built = _build_order_lines(customer=customer, lines=lines)
     before = {name: getattr(order, name) for name in [*HEADER_FIELDS, "total_amount"]}
     order.customer = customer
@@ -256,7 +251,7 @@ def sales_order_update(
     order.order_date = order_date
     order.delivery_date = delivery_date
     order.salesperson = salesperson or customer.salesperson
-    order.notes = notes
+    order.remarks = remarks
     _set_order_totals(order, built)
     order.full_clean()
     order.save()
@@ -299,7 +294,7 @@ def _credit_error(order: SalesOrder, position: dict) -> ValidationError:
 def sales_order_submit(*, order: SalesOrder, actor: Any) -> SalesOrder:
     """Draft → pending approval; flags the order when it would exceed the customer's credit limit."""
     order = _lock_order(order)
-    _check_transition(order, S.PENDING)
+    SALES_ORDER_PIPELINE.check(order, "submit", actor)
     Customer.objects.select_for_update().filter(pk=order.customer_id).first()
     exceeded, _position = _credit_check(order)
     before = {"status": order.status, "over_credit_limit": order.over_credit_limit}
@@ -319,7 +314,7 @@ def sales_order_submit(*, order: SalesOrder, actor: Any) -> SalesOrder:
 def sales_order_withdraw(*, order: SalesOrder, actor: Any) -> SalesOrder:
     """Pending → draft so the clerk can edit it again; a credit approval is dropped."""
     order = _lock_order(order)
-    _check_transition(order, S.DRAFT)
+    SALES_ORDER_PIPELINE.check(order, "withdraw", actor)
     order.status = S.DRAFT
     order.credit_approved_by = None
     order.credit_approved_at = None
@@ -343,14 +338,7 @@ def _approve_credit(order: SalesOrder, actor: Any) -> None:
 def sales_order_approve(*, order: SalesOrder, actor: Any) -> SalesOrder:
     """A manager accepts a pending order over the customer's credit limit (it can then be approved)."""
     order = _lock_order(order)
-    if not actor.has_perm("sales.approve_salesorder"):
-        raise ValidationError(_("Only a manager may approve an order over the credit limit."), code="permission")
-    if order.status != S.PENDING:
-        raise ValidationError(
-            _("Sales order %(number)s is %(status)s; only a pending order can be approved over the credit limit.")
-            % {"number": order.number, "status": order.get_status_display()},
-            code="bad_transition",
-        )
+    SALES_ORDER_PIPELINE.check(order, "approve", actor)
     _approve_credit(order, actor)
     order.save(update_fields=["credit_approved_by", "credit_approved_at", "updated_at"])
     return order
@@ -366,7 +354,7 @@ def sales_order_confirm(*, order: SalesOrder, actor: Any, allow_backorder: bool 
     Locks the order, then the customer (serialising credit checks), then the stock balances.
     """
     order = _lock_order(order)
-    _check_transition(order, S.CONFIRMED)
+    SALES_ORDER_PIPELINE.check(order, "confirm", actor)
     Customer.objects.select_for_update().filter(pk=order.customer_id).first()
     exceeded, position = _credit_check(order)
     order.over_credit_limit = exceeded
@@ -421,11 +409,7 @@ def sales_order_confirm(*, order: SalesOrder, actor: Any, allow_backorder: bool 
 def sales_order_reserve_backorders(*, order: SalesOrder, actor: Any) -> SalesOrder:
     """Reserve what has become available for the backordered part of an approved order."""
     order = _lock_order(order)
-    if not order.is_open:
-        raise ValidationError(
-            _("Sales order %(number)s is %(status)s; only an open order holds backorders.")
-            % {"number": order.number, "status": order.get_status_display()}
-        )
+    SALES_ORDER_PIPELINE.check(order, "reserve", actor)
     lines = [
         line
         for line in order.lines.select_for_update().order_by("pk")
@@ -476,30 +460,30 @@ def _release_reservations(order: SalesOrder) -> dict[str, str]:
     return released
 
 
-def _end_order(order: SalesOrder, actor: Any, target: str, action: str) -> SalesOrder:
+def _end_order(order: SalesOrder, actor: Any, action: str) -> SalesOrder:
     order = _lock_order(order)
-    _check_transition(order, target)
+    transition = SALES_ORDER_PIPELINE.check(order, action, actor)
     before = order.status
     released = _release_reservations(order) if order.is_open else {}
-    order.status = target
+    order.status = transition.target
     order.save(update_fields=["status", "updated_at"])
-    changes: dict = {"status": [before, target]}
+    changes: dict = {"status": [before, transition.target]}
     if released:
         changes["released"] = [released, None]
-    audit_record(actor=actor, action=action, instance=order, changes=changes)
+    audit_record(actor=actor, action=transition.audit_action, instance=order, changes=changes)
     return order
 
 
 @transaction.atomic
 def sales_order_close(*, order: SalesOrder, actor: Any) -> SalesOrder:
     """Approved or partially shipped → closed: nothing more ships; the remaining reservation is released."""
-    return _end_order(order, actor, S.CLOSED, AuditAction.CLOSED)
+    return _end_order(order, actor, "close")
 
 
 @transaction.atomic
 def sales_order_cancel(*, order: SalesOrder, actor: Any) -> SalesOrder:
     """Void an order that shipped nothing; an approved order's reservation is released."""
-    return _end_order(order, actor, S.CANCELLED, AuditAction.CANCELLED)
+    return _end_order(order, actor, "cancel")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -607,7 +591,7 @@ def shipment_create(
     ship_date: datetime.date,
     lines: Sequence[ShipmentLineInput],
     actor: Any,
-    notes: str = "",
+    remarks: str = "",
 ) -> Shipment:
     """A draft delivery picking open lines of the customer's approved orders in ``warehouse``."""
     built = _build_shipment_lines(customer=customer, warehouse=warehouse, lines=lines)
@@ -615,7 +599,7 @@ def shipment_create(
         customer=customer,
         warehouse=warehouse,
         ship_date=ship_date,
-        notes=notes,
+        remarks=remarks,
         created_by=actor if actor and actor.is_authenticated else None,
         number="-",
     )
@@ -632,17 +616,16 @@ def shipment_create(
 
 @transaction.atomic
 def shipment_update(
-    *, shipment: Shipment, ship_date: datetime.date, lines: Sequence[ShipmentLineInput], actor: Any, notes: str = ""
+    *, shipment: Shipment, ship_date: datetime.date, lines: Sequence[ShipmentLineInput], actor: Any, remarks: str = ""
 ) -> Shipment:
     """Replace the date, remarks and lines of a draft delivery."""
-    shipment = (
-        Shipment.objects.select_for_update(of=("self",)).select_related("customer", "warehouse").get(pk=shipment.pk)
-    )
-    _require_draft(shipment)
+    shipment = lock(shipment, "customer", "warehouse")
+    if shipment.status != DocumentStatus.DRAFT:
+        raise wrong_state(shipment, pgettext("action", "edited"))
     built = _build_shipment_lines(customer=shipment.customer, warehouse=shipment.warehouse, lines=lines)
-    before = {"ship_date": shipment.ship_date, "notes": shipment.notes, "total_amount": shipment.total_amount}
+    before = {"ship_date": shipment.ship_date, "remarks": shipment.remarks, "total_amount": shipment.total_amount}
     shipment.ship_date = ship_date
-    shipment.notes = notes
+    shipment.remarks = remarks
     _set_document_totals(shipment, built)
     shipment.full_clean()
     shipment.save()
@@ -650,39 +633,16 @@ def shipment_update(
     for line in built:
         line.shipment = shipment
     ShipmentLine.objects.bulk_create(built)
-    changes = model_changes(shipment, before, ["ship_date", "notes", "total_amount"])
+    changes = model_changes(shipment, before, ["ship_date", "remarks", "total_amount"])
     changes["lines"] = [None, len(built)]
     audit_record(actor=actor, action=AuditAction.CHANGED, instance=shipment, changes=changes)
     return shipment
 
 
-def _require_draft(document: Shipment | SalesReturn) -> None:
-    if document.status != DocumentStatus.DRAFT:
-        raise ValidationError(
-            _("%(number)s is %(status)s; only a draft can be changed, posted or voided.")
-            % {"number": document.number, "status": document.get_status_display()},
-            code="not_draft",
-        )
-
-
-def _draft_cancel(document, actor: Any):
-    """Void a locked draft delivery or return and record it."""
-    _require_draft(document)
-    document.status = DocumentStatus.CANCELLED
-    document.save(update_fields=["status", "updated_at"])
-    audit_record(
-        actor=actor,
-        action=AuditAction.CANCELLED,
-        instance=document,
-        changes={"status": [DocumentStatus.DRAFT, DocumentStatus.CANCELLED]},
-    )
-    return document
-
-
-@transaction.atomic
+@atomic_with_retry
 def shipment_cancel(*, shipment: Shipment, actor: Any) -> Shipment:
     """Void a draft delivery (a posted one is corrected by a sales return)."""
-    return _draft_cancel(Shipment.objects.select_for_update().get(pk=shipment.pk), actor)
+    return document_transition(pipeline=SHIPMENT_PIPELINE, document=shipment, action="cancel", actor=actor)
 
 
 @atomic_with_retry
@@ -697,8 +657,8 @@ def shipment_post(*, shipment: Shipment, actor: Any) -> Shipment:
     completed and creates the receivable (due after the customer's credit term). Runs a
     constant number of queries whatever the number of lines.
     """
-    shipment = Shipment.objects.select_for_update(of=("self",)).select_related("customer").get(pk=shipment.pk)
-    _require_draft(shipment)
+    shipment = lock(shipment, "customer")
+    SHIPMENT_PIPELINE.check(shipment, "post", actor)
     lines = list(shipment.lines.select_related("product").order_by("line_no"))
     order_line_ids = {line.order_line_id for line in lines}
     order_ids = set(SalesOrderLine.objects.filter(pk__in=order_line_ids).values_list("order_id", flat=True))
@@ -759,41 +719,48 @@ def shipment_post(*, shipment: Shipment, actor: Any) -> Shipment:
     if errors:
         raise ValidationError(errors, code="over_shipment")
 
-    document_type = "sales.shipment"
-    posting = stock_post(
-        document_type=document_type,
-        document_number=shipment.number,
-        lines=stock_lines,
-        actor=actor,
-        idempotency_key=f"{document_type}:{shipment.pk}:post",
-    )
+    def finish(posting) -> list[str]:
+        """Revenue, cost and margin per line from its movement; the orders' shipped quantities."""
+        # Revenue: pro rata per delivery, except the delivery that completes an order line takes
+        # what is left of the line's amount, so the line's deliveries add up to the order exactly.
+        taken: dict[int, tuple[Decimal, Decimal]] = {
+            pk: (row["net"] or ZERO, row["tax"] or ZERO) for pk, row in prior.items()
+        }
+        for line, movement in zip(lines, posting.movement_list, strict=True):
+            order_line = order_lines[line.order_line_id]
+            order_line.shipped_quantity += line.base_quantity
+            prior_net, prior_tax = taken.get(order_line.pk, (ZERO, ZERO))
+            if order_line.shipped_quantity == order_line.base_quantity:
+                line.net_amount = order_line.net_amount - prior_net
+                line.tax_amount = order_line.tax_amount - prior_tax
+                line.total_amount = line.net_amount + line.tax_amount
+            taken[order_line.pk] = (prior_net + line.net_amount, prior_tax + line.tax_amount)
+            line.movement = movement
+            line.cost_amount = -movement.value
+            line.margin_amount = line.net_amount - line.cost_amount
+            line.margin_percent = money(line.margin_amount * HUNDRED / line.net_amount) if line.net_amount else ZERO
+        for order_line in all_order_lines:
+            order_line.reserved_quantity = reserved_left[order_line.pk]
+        ShipmentLine.objects.bulk_update(
+            lines,
+            ["net_amount", "tax_amount", "total_amount", "movement", "cost_amount", "margin_amount", "margin_percent"],
+        )
+        touched = [ol for ol in all_order_lines if ol.pk in order_line_ids]
+        SalesOrderLine.objects.bulk_update(touched, ["shipped_quantity", "reserved_quantity"])
+        _set_document_totals(shipment, lines)
+        shipment.cost_amount = sum((line.cost_amount for line in lines), ZERO)
+        shipment.margin_amount = shipment.net_amount - shipment.cost_amount
+        return ["net_amount", "tax_amount", "total_amount", "cost_amount", "margin_amount"]
 
-    # Revenue: pro rata per delivery, except the delivery that completes an order line takes
-    # what is left of the line's amount, so the line's deliveries add up to the order exactly.
-    taken: dict[int, tuple[Decimal, Decimal]] = {
-        pk: (row["net"] or ZERO, row["tax"] or ZERO) for pk, row in prior.items()
-    }
-    for line, movement in zip(lines, posting.movement_list, strict=True):
-        order_line = order_lines[line.order_line_id]
-        order_line.shipped_quantity += line.base_quantity
-        prior_net, prior_tax = taken.get(order_line.pk, (ZERO, ZERO))
-        if order_line.shipped_quantity == order_line.base_quantity:
-            line.net_amount = order_line.net_amount - prior_net
-            line.tax_amount = order_line.tax_amount - prior_tax
-            line.total_amount = line.net_amount + line.tax_amount
-        taken[order_line.pk] = (prior_net + line.net_amount, prior_tax + line.tax_amount)
-        line.movement = movement
-        line.cost_amount = -movement.value
-        line.margin_amount = line.net_amount - line.cost_amount
-        line.margin_percent = money(line.margin_amount * HUNDRED / line.net_amount) if line.net_amount else ZERO
-    for order_line in all_order_lines:
-        order_line.reserved_quantity = reserved_left[order_line.pk]
-    ShipmentLine.objects.bulk_update(
-        lines,
-        ["net_amount", "tax_amount", "total_amount", "movement", "cost_amount", "margin_amount", "margin_percent"],
+    document_post(
+        pipeline=SHIPMENT_PIPELINE,
+        document=shipment,
+        stock_lines=stock_lines,
+        lines=None,  # linked in ``finish``, with the revenue, cost and margin of each line
+        actor=actor,
+        finish=finish,
+        changes=lambda: {"cost_amount": [None, str(shipment.cost_amount)]},
     )
-    touched = [ol for ol in all_order_lines if ol.pk in order_line_ids]
-    SalesOrderLine.objects.bulk_update(touched, ["shipped_quantity", "reserved_quantity"])
 
     lines_by_order: dict[int, list[SalesOrderLine]] = defaultdict(list)
     for order_line in all_order_lines:
@@ -815,28 +782,6 @@ def shipment_post(*, shipment: Shipment, actor: Any) -> Shipment:
                 instance=order,
                 changes={"status": [before, order.status]},
             )
-
-    _set_document_totals(shipment, lines)
-    shipment.cost_amount = sum((line.cost_amount for line in lines), ZERO)
-    shipment.margin_amount = shipment.net_amount - shipment.cost_amount
-    shipment.status = DocumentStatus.POSTED
-    shipment.posting = posting
-    shipment.posted_by = actor
-    shipment.posted_at = timezone.now()
-    shipment.save(
-        update_fields=[
-            "net_amount",
-            "tax_amount",
-            "total_amount",
-            "cost_amount",
-            "margin_amount",
-            "status",
-            "posting",
-            "posted_by",
-            "posted_at",
-            "updated_at",
-        ]
-    )
     receivable = Receivable.objects.create(
         customer=shipment.customer,
         shipment=shipment,
@@ -852,15 +797,6 @@ def shipment_post(*, shipment: Shipment, actor: Any) -> Shipment:
         document_number=shipment.number,
         amount=shipment.total_amount,
         shipment=shipment,
-    )
-    audit_record(
-        actor=actor,
-        action=AuditAction.POSTED,
-        instance=shipment,
-        changes={
-            "status": [DocumentStatus.DRAFT, DocumentStatus.POSTED],
-            "cost_amount": [None, str(shipment.cost_amount)],
-        },
     )
     return shipment
 
@@ -984,9 +920,10 @@ def sales_return_create(
     return sales_return
 
 
-@transaction.atomic
+@atomic_with_retry
 def sales_return_cancel(*, sales_return: SalesReturn, actor: Any) -> SalesReturn:
-    return _draft_cancel(SalesReturn.objects.select_for_update().get(pk=sales_return.pk), actor)
+    """Void a draft return."""
+    return document_transition(pipeline=SALES_RETURN_PIPELINE, document=sales_return, action="cancel", actor=actor)
 
 
 @atomic_with_retry
@@ -999,10 +936,8 @@ def sales_return_post(*, sales_return: SalesReturn, actor: Any) -> SalesReturn:
     reverses revenue and cost of every returned line alike. The return that brings a delivery
     line back in full takes what is left of its revenue and cost (no rounding residue).
     """
-    sales_return = (
-        SalesReturn.objects.select_for_update(of=("self",)).select_related("customer").get(pk=sales_return.pk)
-    )
-    _require_draft(sales_return)
+    sales_return = lock(sales_return, "customer")
+    SALES_RETURN_PIPELINE.check(sales_return, "post", actor)
     lines = list(sales_return.lines.select_related("product").order_by("line_no"))
     shipment_lines = {
         sl.pk: sl
@@ -1082,43 +1017,31 @@ def sales_return_post(*, sales_return: SalesReturn, actor: Any) -> SalesReturn:
                     line_no=line.line_no,
                 )
             )
-    document_type = "sales.salesreturn"
-    posting = stock_post(
-        document_type=document_type,
-        document_number=sales_return.number,
-        lines=stock_lines,
-        actor=actor,
-        idempotency_key=f"{document_type}:{sales_return.pk}:post",
-        memo=sales_return.reason[:200],
-    )
-    movements = iter(posting.movement_list)
-    for line in lines:
-        line.movement = next(movements)
-        if line.disposition == ReturnDisposition.SCRAP:
-            line.scrap_movement = next(movements)
-    SalesReturnLine.objects.bulk_update(
-        lines, ["net_amount", "tax_amount", "total_amount", "cost_amount", "unit_cost", "movement", "scrap_movement"]
-    )
-    ShipmentLine.objects.bulk_update(list(shipment_lines.values()), ["returned_quantity"])
 
-    _set_document_totals(sales_return, lines)
-    sales_return.cost_amount = sum((line.cost_amount for line in lines), ZERO)
-    sales_return.status = DocumentStatus.POSTED
-    sales_return.posting = posting
-    sales_return.posted_by = actor
-    sales_return.posted_at = timezone.now()
-    sales_return.save(
-        update_fields=[
-            "net_amount",
-            "tax_amount",
-            "total_amount",
-            "cost_amount",
-            "status",
-            "posting",
-            "posted_by",
-            "posted_at",
-            "updated_at",
-        ]
+    def finish(posting) -> list[str]:
+        """Each line points at its movement (and a scrapped line at its write-off)."""
+        movements = iter(posting.movement_list)
+        for line in lines:
+            line.movement = next(movements)
+            if line.disposition == ReturnDisposition.SCRAP:
+                line.scrap_movement = next(movements)
+        SalesReturnLine.objects.bulk_update(
+            lines,
+            ["net_amount", "tax_amount", "total_amount", "cost_amount", "unit_cost", "movement", "scrap_movement"],
+        )
+        ShipmentLine.objects.bulk_update(list(shipment_lines.values()), ["returned_quantity"])
+        _set_document_totals(sales_return, lines)
+        sales_return.cost_amount = sum((line.cost_amount for line in lines), ZERO)
+        return ["net_amount", "tax_amount", "total_amount", "cost_amount"]
+
+    document_post(
+        pipeline=SALES_RETURN_PIPELINE,
+        document=sales_return,
+        stock_lines=stock_lines,
+        lines=None,  # linked in ``finish``: a scrapped line has two movements
+        actor=actor,
+        memo=sales_return.reason,
+        finish=finish,
     )
     receivable = Receivable.objects.select_for_update().get(shipment_id=sales_return.shipment_id)
     receivable.credited_amount = F("credited_amount") + sales_return.total_amount
@@ -1131,12 +1054,6 @@ def sales_return_post(*, sales_return: SalesReturn, actor: Any) -> SalesReturn:
         document_number=sales_return.number,
         amount=-sales_return.total_amount,
         sales_return=sales_return,
-    )
-    audit_record(
-        actor=actor,
-        action=AuditAction.POSTED,
-        instance=sales_return,
-        changes={"status": [DocumentStatus.DRAFT, DocumentStatus.POSTED]},
     )
     return sales_return
 

@@ -2,6 +2,7 @@
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import DetailView, ListView
 
+from apps.core.documents.views import Refusal, command_view, post_saved, save_then_post, show_refusal
 from apps.core.exports import CHUNK_SIZE, Table
 from apps.core.forms import apply_service_error
 from apps.core.mixins import PaginatedListMixin, PermissionMixin
@@ -51,13 +53,13 @@ from apps.sales.models import (
     SalesOrderStatus,
     Shipment,
 )
+from apps.sales.pipelines import SALES_ORDER_PIPELINE
 
 LINES_PREFIX = "lines"
 
 
 def _error_messages(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
+    show_refusal(request, error)
 
 
 class FilteredListView(PermissionMixin, PaginatedListMixin, ListView):
@@ -272,10 +274,13 @@ def _order_form_page(request: HttpRequest, order=None) -> HttpResponse:
         if form.is_valid() and formset.is_valid():
             try:
                 if order is None:
-                    order = services.sales_order_create(
-                        actor=request.user, lines=_order_line_inputs(formset), **form.cleaned_data
+                    lines = _order_line_inputs(formset)
+                    order = save_then_post(
+                        request,
+                        create=lambda: services.sales_order_create(
+                            actor=request.user, lines=lines, **form.cleaned_data
+                        ),
                     )
-                    messages.success(request, _("Sales order %(number)s saved.") % {"number": order.number})
                 else:
                     order = services.sales_order_update(
                         order=order, actor=request.user, lines=_order_line_inputs(formset), **form.cleaned_data
@@ -305,7 +310,7 @@ def _order_form_page(request: HttpRequest, order=None) -> HttpResponse:
                     "order_date": order.order_date,
                     "delivery_date": order.delivery_date,
                     "salesperson": order.salesperson_id,
-                    "notes": order.notes,
+                    "remarks": order.remarks,
                 },
             )
             formset = OrderLineFormSet(
@@ -377,61 +382,45 @@ class SalesOrderPrintView(SalesOrderDetailView):
         return {**super().get_context_data(**kwargs), "company": SystemSettings.load()}
 
 
-def _order_command(service, success: str, **extra):
-    def view(request: HttpRequest, pk: int) -> HttpResponse:
-        order = get_object_or_404(selectors.sales_order_list(user=request.user), pk=pk)
-        try:
-            order = service(order=order, actor=request.user, **extra)
-        except ValidationError as error:
-            _error_messages(request, error)
-        else:
-            messages.success(request, success % {"number": order.number})
-        return redirect("sales:order_detail", pk=pk)
-
-    return view
+def _order_command(action: str, run) -> Any:
+    """The POST view of one row of ``SALES_ORDER_PIPELINE`` (the service checks the row again)."""
+    return command_view(
+        queryset=lambda user: selectors.sales_order_list(user=user),
+        permission=SALES_ORDER_PIPELINE[action].permission,
+        run=run,
+    )
 
 
-order_submit = require_POST(
-    permission_required("sales.change_salesorder")(
-        _order_command(services.sales_order_submit, _("Sales order %(number)s submitted."))
-    )
+order_submit = _order_command(
+    "submit", lambda actor, document, reason: services.sales_order_submit(order=document, actor=actor)
 )
-order_withdraw = require_POST(
-    permission_required("sales.change_salesorder")(
-        _order_command(services.sales_order_withdraw, _("Sales order %(number)s withdrawn to draft."))
-    )
+order_withdraw = _order_command(
+    "withdraw", lambda actor, document, reason: services.sales_order_withdraw(order=document, actor=actor)
 )
-order_approve = require_POST(
-    permission_required("sales.approve_salesorder")(
-        _order_command(services.sales_order_approve, _("Sales order %(number)s approved over the credit limit."))
-    )
+order_approve = _order_command(
+    "approve", lambda actor, document, reason: services.sales_order_approve(order=document, actor=actor)
 )
-order_reserve = require_POST(
-    permission_required("sales.change_salesorder")(
-        _order_command(services.sales_order_reserve_backorders, _("Sales order %(number)s: backorders reserved."))
-    )
+order_reserve = _order_command(
+    "reserve", lambda actor, document, reason: services.sales_order_reserve_backorders(order=document, actor=actor)
 )
-order_close = require_POST(
-    permission_required("sales.change_salesorder")(
-        _order_command(services.sales_order_close, _("Sales order %(number)s closed."))
-    )
+order_close = _order_command(
+    "close", lambda actor, document, reason: services.sales_order_close(order=document, actor=actor)
 )
-order_cancel = require_POST(
-    permission_required("sales.change_salesorder")(
-        _order_command(services.sales_order_cancel, _("Sales order %(number)s voided."))
-    )
+order_cancel = _order_command(
+    "cancel", lambda actor, document, reason: services.sales_order_cancel(order=document, actor=actor)
 )
 
 
 @require_POST
 @permission_required("sales.change_salesorder")
 def order_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Approve (审核); ``backorder=1`` reserves what is available and backorders the rest."""
     order = get_object_or_404(selectors.sales_order_list(user=request.user), pk=pk)
     allow_backorder = request.POST.get("backorder") == "1"
     try:
         order = services.sales_order_confirm(order=order, actor=request.user, allow_backorder=allow_backorder)
-    except ValidationError as error:
-        _error_messages(request, error)
+    except Refusal as error:
+        show_refusal(request, error)
         if isinstance(error, InsufficientStock):
             messages.warning(
                 request,
@@ -479,27 +468,31 @@ def _shipment_lines_page(request, *, customer, warehouse, shipment=None) -> Http
                 for row in formset.cleaned_data
                 if row and row.get("quantity") and row["order_line"] in by_id
             ]
+            # The draft is kept either way; a refusal to post (short stock) is shown on it.
+            post = lambda document: services.shipment_post(shipment=document, actor=request.user)  # noqa: E731
             try:
                 if shipment is None:
-                    shipment = services.shipment_create(
-                        customer=customer, warehouse=warehouse, actor=request.user, lines=inputs, **form.cleaned_data
+                    shipment = save_then_post(
+                        request,
+                        create=lambda: services.shipment_create(
+                            customer=customer,
+                            warehouse=warehouse,
+                            actor=request.user,
+                            lines=inputs,
+                            **form.cleaned_data,
+                        ),
+                        post=post,
                     )
                 else:
                     shipment = services.shipment_update(
                         shipment=shipment, actor=request.user, lines=inputs, **form.cleaned_data
                     )
+                    messages.success(request, _("%(number)s saved.") % {"number": shipment.number})
+                    if "post" in request.POST:
+                        post_saved(request, post, shipment)
             except ValidationError as error:
                 apply_service_error(form, error)
             else:
-                messages.success(request, _("Delivery %(number)s saved.") % {"number": shipment.number})
-                if "post" in request.POST:
-                    # The draft is kept either way; a refusal to post (short stock) is shown on it.
-                    try:
-                        services.shipment_post(shipment=shipment, actor=request.user)
-                    except ValidationError as error:
-                        _error_messages(request, error)
-                    else:
-                        messages.success(request, _("Delivery %(number)s posted.") % {"number": shipment.number})
                 return redirect(shipment)
         status = 400
     else:
@@ -507,7 +500,7 @@ def _shipment_lines_page(request, *, customer, warehouse, shipment=None) -> Http
         form = ShipmentForm(
             initial={
                 "ship_date": shipment.ship_date if shipment else timezone.localdate(),
-                "notes": shipment.notes if shipment else "",
+                "remarks": shipment.remarks if shipment else "",
             }
         )
         formset = ShipmentLineFormSet(
@@ -575,30 +568,16 @@ class ShipmentPrintView(ShipmentDetailView):
         return {**super().get_context_data(**kwargs), "company": SystemSettings.load()}
 
 
-@require_POST
-@permission_required("sales.post_shipment")
-def shipment_post(request: HttpRequest, pk: int) -> HttpResponse:
-    shipment = get_object_or_404(selectors.shipment_detail(user=request.user), pk=pk)
-    try:
-        shipment = services.shipment_post(shipment=shipment, actor=request.user)
-    except ValidationError as error:
-        _error_messages(request, error)
-    else:
-        messages.success(request, _("Delivery %(number)s posted.") % {"number": shipment.number})
-    return redirect("sales:shipment_detail", pk=pk)
-
-
-@require_POST
-@permission_required("sales.change_shipment")
-def shipment_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    shipment = get_object_or_404(selectors.shipment_detail(user=request.user), pk=pk)
-    try:
-        services.shipment_cancel(shipment=shipment, actor=request.user)
-    except ValidationError as error:
-        _error_messages(request, error)
-    else:
-        messages.success(request, _("Delivery %(number)s voided.") % {"number": shipment.number})
-    return redirect("sales:shipment_detail", pk=pk)
+shipment_post = command_view(
+    queryset=lambda user: selectors.shipment_detail(user=user),
+    permission="sales.post_shipment",
+    run=lambda actor, document, reason: services.shipment_post(shipment=document, actor=actor),
+)
+shipment_cancel = command_view(
+    queryset=lambda user: selectors.shipment_detail(user=user),
+    permission="sales.change_shipment",
+    run=lambda actor, document, reason: services.shipment_cancel(shipment=document, actor=actor),
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -640,15 +619,16 @@ def return_create(request: HttpRequest, shipment_pk: int) -> HttpResponse:
                 if row and row.get("quantity") and row["shipment_line"] in by_id
             ]
             try:
-                sales_return = services.sales_return_create(
-                    shipment=shipment, actor=request.user, lines=inputs, **form.cleaned_data
+                sales_return = save_then_post(
+                    request,
+                    create=lambda: services.sales_return_create(
+                        shipment=shipment, actor=request.user, lines=inputs, **form.cleaned_data
+                    ),
+                    post=lambda document: services.sales_return_post(sales_return=document, actor=request.user),
                 )
-                if "post" in request.POST:
-                    services.sales_return_post(sales_return=sales_return, actor=request.user)
             except ValidationError as error:
                 apply_service_error(form, error)
             else:
-                messages.success(request, _("Sales return %(number)s saved.") % {"number": sales_return.number})
                 return redirect(sales_return)
         status = 400
     else:
@@ -686,30 +666,16 @@ class SalesReturnDetailView(PermissionMixin, DetailView):
         }
 
 
-@require_POST
-@permission_required("sales.post_salesreturn")
-def return_post(request: HttpRequest, pk: int) -> HttpResponse:
-    sales_return = get_object_or_404(selectors.sales_return_list(user=request.user), pk=pk)
-    try:
-        services.sales_return_post(sales_return=sales_return, actor=request.user)
-    except ValidationError as error:
-        _error_messages(request, error)
-    else:
-        messages.success(request, _("Sales return %(number)s posted.") % {"number": sales_return.number})
-    return redirect("sales:return_detail", pk=pk)
-
-
-@require_POST
-@permission_required("sales.change_salesreturn")
-def return_cancel(request: HttpRequest, pk: int) -> HttpResponse:
-    sales_return = get_object_or_404(selectors.sales_return_list(user=request.user), pk=pk)
-    try:
-        services.sales_return_cancel(sales_return=sales_return, actor=request.user)
-    except ValidationError as error:
-        _error_messages(request, error)
-    else:
-        messages.success(request, _("Sales return %(number)s voided.") % {"number": sales_return.number})
-    return redirect("sales:return_detail", pk=pk)
+return_post = command_view(
+    queryset=lambda user: selectors.sales_return_list(user=user),
+    permission="sales.post_salesreturn",
+    run=lambda actor, document, reason: services.sales_return_post(sales_return=document, actor=actor),
+)
+return_cancel = command_view(
+    queryset=lambda user: selectors.sales_return_list(user=user),
+    permission="sales.change_salesreturn",
+    run=lambda actor, document, reason: services.sales_return_cancel(sales_return=document, actor=actor),
+)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -761,11 +727,13 @@ def receipt_create(request: HttpRequest) -> HttpResponse:
             ]
         fields = {k: v for k, v in form.cleaned_data.items() if k != "allocation"}
         try:
-            receipt = services.customer_receipt_create(actor=request.user, allocations=allocations, **fields)
+            receipt = save_then_post(
+                request,
+                create=lambda: services.customer_receipt_create(actor=request.user, allocations=allocations, **fields),
+            )
         except ValidationError as error:
             apply_service_error(form, error)
         else:
-            messages.success(request, _("Customer receipt %(number)s saved.") % {"number": receipt.number})
             return redirect(receipt)
     return render(
         request,

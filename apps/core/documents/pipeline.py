@@ -23,6 +23,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from apps.core.models import AuditAction
 
@@ -37,11 +38,13 @@ class Transition:
     ``past`` completes "CGRK… is Posted; it cannot be <past>."; ``style`` is the Bootstrap button
     colour; ``not_own``: the document's creator (and the pipeline's other ``owner_fields``) may not
     do it; ``needs_reason``: the button asks for a reason and the service refuses a blank one;
-    ``confirm``: the button asks "are you sure?" with this text.
+    ``confirm``: the button asks "are you sure?" with this text. ``target`` ``None``: the action
+    keeps the status (reserve backorders). ``url_action`` / ``post_data``: a second button for the
+    same URL with extra form data (approve with backorders).
     """
 
     sources: frozenset[str]
-    target: str
+    target: str | None
     permission: str
     label: Promise
     past: Promise
@@ -50,6 +53,8 @@ class Transition:
     not_own: bool = False
     needs_reason: bool = False
     confirm: Promise | None = None
+    url_action: str = ""
+    post_data: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,10 @@ class Action:
     @property
     def confirm(self) -> Promise | None:
         return self.transition.confirm
+
+    @property
+    def post_data(self) -> tuple[tuple[str, str], ...]:
+        return self.transition.post_data
 
 
 Rule = Callable[[Any, str, Transition], Transition | None]
@@ -105,7 +114,7 @@ class Pipeline:
         return iter(self.transitions)
 
     def targets_from(self, status: str) -> frozenset[str]:
-        return frozenset(t.target for t in self.transitions.values() if status in t.sources)
+        return frozenset(t.target for t in self.transitions.values() if status in t.sources and t.target is not None)
 
     def for_document(self, document: Any, action: str) -> Transition | None:
         """The row of ``action`` as it applies to ``document`` (after the pipeline's rule)."""
@@ -130,9 +139,9 @@ class Pipeline:
     def actions(self, document: Any, user: Any) -> list[Action]:
         """The buttons ``user`` sees on ``document``, in table order."""
         return [
-            Action(name, self.for_document(document, name), self.url(document, name))
+            Action(name, transition, self.url(document, transition.url_action or name))
             for name in self.transitions
-            if self.allows(document, name, user)
+            if self.allows(document, name, user) and (transition := self.for_document(document, name))
         ]
 
     def url(self, document: Any, action: str) -> str:
@@ -221,3 +230,21 @@ def document_transition(
 def replace(transition: Transition, **changes: Any) -> Transition:
     """``transition`` with some fields changed (for a pipeline's rule)."""
     return dataclasses.replace(transition, **changes)
+
+
+def posting_pipeline(*, post_permission: str, cancel_permission: str, url_name: str) -> Pipeline:
+    """``draft ─post→ posted``, ``draft ─cancel→ cancelled``: the pipeline of receipts, deliveries and returns."""
+    return Pipeline(
+        {
+            "post": Transition(
+                frozenset({"draft"}), "posted", post_permission, gettext_lazy("Post"),
+                pgettext_lazy("action", "posted"), AuditAction.POSTED, "success",
+            ),
+            "cancel": Transition(
+                frozenset({"draft"}), "cancelled", cancel_permission, gettext_lazy("Void"),
+                pgettext_lazy("action", "voided"), AuditAction.CANCELLED, "outline-danger",
+                confirm=gettext_lazy("Void this document?"),
+            ),
+        },
+        url_name=url_name,
+    )  # fmt: skip

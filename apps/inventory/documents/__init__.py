@@ -8,7 +8,7 @@ next ones: 调拨单, 盘点单) declares
 * a :class:`~apps.core.documents.pipeline.Pipeline` with a ``post`` row;
 * a function turning its locked lines into ``StockLine`` rows;
 
-and posts with ``posting.document_post``, which does the rest in a constant number of queries:
+and posts with ``apps.inventory.services.document_post``, which does the rest in a constant number of queries:
 the idempotency key, ``stock_post``, the movement links (one statement), the status stamp and
 the audit row. ``scope.warehouse_scoped`` applies the user's warehouse scope to its lists,
 pages, prints, exports and commands the same way for every document.

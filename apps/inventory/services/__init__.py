@@ -26,6 +26,7 @@ from apps.inventory.services.bulk import (
     stock_ledger_bulk_prepare,
     stock_ledger_bulk_reset_sequences,
 )
+from apps.inventory.services.documents import document_post, posting_key
 from apps.inventory.services.ledger import (
     ADJUSTMENT_DOCUMENT_TYPE,
     BalanceKey,
@@ -63,7 +64,9 @@ __all__ = [
     "Shortage",
     "StockLevelInput",
     "StockLine",
+    "document_post",
     "needs_approval",
+    "posting_key",
     "stock_adjustment_approve",
     "stock_adjustment_create",
     "stock_adjustment_post",

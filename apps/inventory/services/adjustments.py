@@ -28,7 +28,6 @@ from apps.core.documents.pipeline import Pipeline, Transition, document_transiti
 from apps.core.documents.registry import register
 from apps.core.models import AuditAction, SystemSettings
 from apps.core.services import audit_record, document_number_next, model_changes
-from apps.inventory.documents.posting import document_post
 from apps.inventory.models import (
     ADJUSTMENT_KINDS,
     AdjustmentKind,
@@ -37,6 +36,7 @@ from apps.inventory.models import (
     StockAdjustmentLine,
     StockBalance,
 )
+from apps.inventory.services.documents import document_post
 from apps.inventory.services.ledger import StockLine, stock_posting_reverse
 from apps.masterdata.models import Warehouse
 

@@ -7,7 +7,8 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from apps.core.fields import COST_QUANT, MONEY_QUANT, QUANTITY_QUANT
+from apps.core.amounts import cost
+from apps.core.fields import MONEY_QUANT, QUANTITY_QUANT
 from apps.core.models import AuditAction
 from apps.core.services import audit_record
 from apps.inventory.models import (
@@ -71,7 +72,7 @@ def stock_balances_rebuild(*, actor: Any = None) -> list[RepairedBalance]:
         balance = balances[balance_id]
         balance.on_hand, balance.value, balance.updated_at = quantity, total, now
         if quantity > 0:
-            balance.avg_cost = (total / quantity).quantize(COST_QUANT)
+            balance.avg_cost = cost(total / quantity)
         row = RepairedBalance(product_id, warehouse_id, (Decimal(str(on_hand)), quantity), (Decimal(str(value)), total))
         repaired.append(row)
         audit_record(

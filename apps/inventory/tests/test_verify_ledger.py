@@ -134,5 +134,35 @@ def test_verification_costs_the_same_queries_however_many_balances(count, wareho
         post_stock(product, warehouse, 3)
     SystemSettings.load()
 
-    with django_assert_num_queries(8):
+    # settings, the window over the ledger (running balances and sums), negative stock, reserved,
+    # orphan postings, empty postings
+    with django_assert_num_queries(6):
         assert ledger_verify().ok
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_product_ranges_are_checked_at_once_and_all_seen(warehouse):
+    # Given products spread over both halves of the product ids, one of them with a drifted balance,
+    products = ProductFactory.create_batch(6)
+    for product in products:
+        post_stock(product, warehouse, 4, unit_cost="2")
+        post_stock(product, warehouse, -1)
+    assert not connection.in_atomic_block
+    assert ledger_verify().ok
+    low, high = products[0], products[-1]
+    corrupt_balance(low, warehouse, on_hand=9, value="1.00")
+    corrupt_balance(high, warehouse, on_hand=8, value="2.00")
+
+    # when the ledger is verified (each half of the products on its own connection),
+    report = ledger_verify()
+
+    # then both drifted balances are reported, in product order.
+    (check,) = [check for check in report.checks if not check.ok]
+    assert check.name == "balance_sums"
+    assert check.samples == [
+        f"product {low.pk} / warehouse {warehouse.pk}: on hand 9 but movements sum to 3; "
+        "value 1 but movements sum to 6",
+        f"product {high.pk} / warehouse {warehouse.pk}: on hand 8 but movements sum to 3; "
+        "value 2 but movements sum to 6",
+    ]

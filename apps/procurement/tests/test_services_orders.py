@@ -237,7 +237,8 @@ def test_nobody_approves_their_own_order(low_threshold):
     with pytest.raises(ValidationError) as error:
         services.purchase_order_approve(actor=manager, order=order)
 
-    assert error.value.messages == [f"{order.number} is your own order; another approver must approve it."]
+    assert error.value.code == "own_document"
+    assert error.value.messages == [f"{order.number} is your own document; someone else must approve it."]
     order.refresh_from_db()
     assert order.status == S.SUBMITTED
 
@@ -352,11 +353,21 @@ def test_actions_offered_follow_status_and_role(low_threshold):
     order = make_order()
     order = services.purchase_order_submit(actor=order.buyer, order=order)
 
-    buyer_actions = [name for name, _t in services.purchase_order_actions(order, order.buyer)]
-    manager_actions = [name for name, _t in services.purchase_order_actions(order, manager_user())]
+    buyer_actions = [action.name for action in services.ORDER_PIPELINE.actions(order, order.buyer)]
+    manager_actions = [action.name for action in services.ORDER_PIPELINE.actions(order, manager_user())]
 
     assert buyer_actions == ["withdraw", "cancel"]
     assert manager_actions == ["withdraw", "approve", "reject", "cancel"]
+
+
+def test_a_manager_is_not_offered_approve_on_their_own_order(low_threshold):
+    manager = manager_user()
+    order = services.purchase_order_submit(actor=manager, order=make_order(buyer=manager))
+
+    actions = [action.name for action in services.ORDER_PIPELINE.actions(order, manager)]
+
+    assert "approve" not in actions
+    assert "reject" in actions
 
 
 def test_lines_are_saved_in_entry_order():

@@ -111,7 +111,7 @@ def test_scrap_needs_a_reason(shipped, make_user):
 def test_posting_a_return_twice_is_refused(shipped, make_user):
     sales_return = make_return(shipped, [1])
 
-    with pytest.raises(ValidationError, match="only a draft can be changed, posted or voided"):
+    with pytest.raises(ValidationError, match="was already posted; it cannot be posted again"):
         sales_return_post(sales_return=sales_return, actor=make_user("sales"))
     assert Receivable.objects.get(shipment=shipped).credited_amount == D("22.60")
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0004_movement_time_covering_index'),
+        ('inventory', '0005_movement_ledger_order_by_id'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

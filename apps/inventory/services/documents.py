@@ -22,20 +22,22 @@ def document_post(
     pipeline: Pipeline,
     document: StockDocument,
     stock_lines: Sequence[StockLine],
-    lines: Sequence[Any],
+    lines: Sequence[Any] | None,
     actor: Any,
     action: str = "post",
     memo: str = "",
     finish: Callable[[StockPosting | None], list[str]] | None = None,
-    changes: dict[str, Any] | None = None,
+    changes: dict[str, Any] | Callable[[], dict[str, Any]] | None = None,
 ) -> StockPosting | None:
     """Post a locked, checked document: its stock lines, their links, its status and audit row.
 
     Call inside the document service's unit of work, after ``pipeline.check`` on the locked row
     (see ``apps.core.documents.pipeline.lock``). ``lines[i]`` is the saved document line that
-    ``stock_lines[i]`` came from; each is pointed at its movement in one statement. ``finish``
-    (optional) sets further header fields from the posting (cost, margin…) and returns their
-    names, saved with the status stamp. No stock lines (a receipt whose goods were all rejected)
+    ``stock_lines[i]`` came from; each is pointed at its movement in one statement (``None``:
+    ``finish`` links them itself, e.g. with other fields of the line). ``finish`` (optional) sets
+    further header fields from the posting (cost, margin…) and returns their names, saved with
+    the status stamp. ``changes`` (a dict, or a function called after ``finish``) joins the
+    audit row. No stock lines (a receipt whose goods were all rejected)
     posts nothing and still moves the document along. Raises what ``stock_post`` raises
     (``InsufficientStock`` names every short row); then nothing is written.
     """
@@ -50,7 +52,8 @@ def document_post(
             idempotency_key=posting_key(document, action),
             memo=memo[:200],
         )
-        stock_lines_link(lines=lines, movements=posting.movement_list)
+        if lines is not None:
+            stock_lines_link(lines=lines, movements=posting.movement_list)
     before = document.status
     extra = finish(posting) if finish is not None else []
     document.status = transition.target
@@ -62,6 +65,6 @@ def document_post(
         actor=actor,
         action=transition.audit_action,
         instance=document,
-        changes={"status": [before, transition.target], **(changes or {})},
+        changes={"status": [before, transition.target], **((changes() if callable(changes) else changes) or {})},
     )
     return posting
