@@ -25,6 +25,9 @@ class InventoryConfig(AppConfig):
         MenuItem(
             "reports", _("ABC/XYZ classification"), "inventory:classification", "inventory.view_stockclassification"
         ),
+        MenuItem("inventory", _("Stock transfers"), "inventory:transfer_list", "inventory.view_stocktransfer"),
+        MenuItem("inventory", _("Stock counts"), "inventory:count_list", "inventory.view_stockcount"),
+        MenuItem("inventory", _("Cycle counting"), "inventory:cycle_count", "inventory.view_stockcount"),
         MenuItem("inventory", _("Storage locations"), "inventory:location_list", "inventory.view_storagelocation"),
         MenuItem("system", _("Inventory settings"), "inventory:policy", "inventory.change_inventorypolicy"),
     )

@@ -299,6 +299,14 @@ class StockAdjustmentLine(StockDocumentLine):
 
 
 # Inventory operations keep their models in their own modules; importing them here registers them.
+from apps.inventory.models_counts import (  # noqa: E402, F401
+    COUNT_PREFIX,
+    CountScope,
+    CountStatus,
+    StockCount,
+    StockCountEntry,
+    StockCountLine,
+)
 from apps.inventory.models_levels import (  # noqa: E402, F401
     AbcClass,
     InventoryPolicy,
@@ -306,4 +314,11 @@ from apps.inventory.models_levels import (  # noqa: E402, F401
     StockLevel,
     StorageLocation,
     XyzClass,
+)
+from apps.inventory.models_transfers import (  # noqa: E402, F401
+    TRANSFER_PREFIX,
+    StockTransfer,
+    StockTransferLine,
+    StockTransferReceipt,
+    TransferStatus,
 )

@@ -170,6 +170,15 @@ class InventoryPolicy(models.Model):
     no_movement_days = models.PositiveSmallIntegerField(
         _("no movement alert after (days)"), default=90, validators=[MinValueValidator(1)]
     )
+    transit_warehouse = models.ForeignKey(
+        Warehouse,
+        verbose_name=_("in-transit warehouse"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("Holds goods between dispatch and receipt of transfers; created on the first dispatch."),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.inventory import views, views_levels
+from apps.inventory import views, views_counts, views_levels, views_transfers
 
 app_name = "inventory"
 
@@ -35,4 +35,22 @@ urlpatterns = [
     path("locations/new/", views_levels.StorageLocationEditView.as_view(), name="location_create"),
     path("locations/<int:pk>/edit/", views_levels.StorageLocationEditView.as_view(), name="location_update"),
     path("settings/", views_levels.InventoryPolicyView.as_view(), name="policy"),
+    path("counts/", views_counts.StockCountListView.as_view(), name="count_list"),
+    path("counts/new/", views_counts.StockCountOpenView.as_view(), name="count_create"),
+    path("counts/cycle/", views_counts.CycleCountView.as_view(), name="cycle_count"),
+    path("counts/<int:pk>/", views_counts.StockCountDetailView.as_view(), name="count_detail"),
+    path("counts/<int:pk>/count/", views_counts.StockCountScanView.as_view(), name="count_scan"),
+    path("counts/<int:pk>/record/", views_counts.StockCountRecordView.as_view(), name="count_record"),
+    path("counts/<int:pk>/paste/", views_counts.StockCountPasteView.as_view(), name="count_paste"),
+    path("counts/<int:pk>/sheet/", views_counts.StockCountSheetView.as_view(), name="count_sheet"),
+    path("counts/<int:pk>/submit/", views_counts.count_submit, name="count_submit"),
+    path("counts/<int:pk>/recount/", views_counts.StockCountRecountView.as_view(), name="count_recount"),
+    path("counts/<int:pk>/post/", views_counts.count_post, name="count_post"),
+    path("counts/<int:pk>/cancel/", views_counts.count_cancel, name="count_cancel"),
+    path("transfers/", views_transfers.StockTransferListView.as_view(), name="transfer_list"),
+    path("transfers/new/", views_transfers.StockTransferCreateView.as_view(), name="transfer_create"),
+    path("transfers/<int:pk>/", views_transfers.StockTransferDetailView.as_view(), name="transfer_detail"),
+    path("transfers/<int:pk>/dispatch/", views_transfers.transfer_dispatch, name="transfer_dispatch"),
+    path("transfers/<int:pk>/receive/", views_transfers.StockTransferReceiveView.as_view(), name="transfer_receive"),
+    path("transfers/<int:pk>/cancel/", views_transfers.transfer_cancel, name="transfer_cancel"),
 ]

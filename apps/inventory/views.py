@@ -36,6 +36,7 @@ from apps.inventory.selectors import (
     stock_totals,
 )
 from apps.inventory.selectors_levels import with_levels
+from apps.inventory.selectors_transfers import in_transit_totals
 from apps.inventory.services import (
     stock_adjustment_approve,
     stock_adjustment_create,
@@ -67,7 +68,11 @@ class StockOnHandView(PermissionMixin, PaginatedListMixin, ListView):
         return self.filterset.qs.order_by(*self.get_ordering())
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(filter=self.filterset, totals=stock_totals(self.filterset.qs), **kwargs)
+        warehouse = self.filterset.form.cleaned_data.get("warehouse") if self.filterset.form.is_valid() else None
+        in_transit = in_transit_totals(user=self.request.user, warehouse_id=warehouse.pk if warehouse else None)
+        return super().get_context_data(
+            filter=self.filterset, totals=stock_totals(self.filterset.qs), in_transit=in_transit, **kwargs
+        )
 
 
 class StockOnHandExportView(StockOnHandView):

@@ -289,3 +289,74 @@ def _generate(rng, movements, actor, product_ids, warehouse_ids, days) -> dict[s
     for (prefix, day), last_value in sequences.items():
         DocumentSequence.objects.update_or_create(prefix=prefix, day=day, defaults={"last_value": last_value})
     return counts
+
+
+# --- Inventory operations: locations, levels in every alert state, a count, a transfer in transit ----------
+
+
+def seed_operations(*, actor: Any) -> dict[str, int]:
+    """Storage locations, stock levels putting products below safety stock, at the reorder point and above
+    their maximum, the ABC/XYZ classification, an open count with a few lines counted and a transfer still
+    partly in transit. Idempotent: does nothing once the demo count exists. Everything through the services."""
+    from apps.inventory.models import StockCount
+    from apps.inventory.services.classification import classification_recompute
+    from apps.inventory.services.counts import CountEntryInput, stock_count_open, stock_count_record
+    from apps.inventory.services.levels import StockLevelInput, stock_levels_bulk_set, storage_location_save
+    from apps.inventory.services.transfers import (
+        TransferLineInput,
+        TransferReceiptInput,
+        stock_transfer_create,
+        stock_transfer_dispatch,
+        stock_transfer_receive,
+    )
+
+    warehouses = list(Warehouse.objects.active().order_by("code")[:2])
+    if len(warehouses) < 2 or StockCount.objects.filter(remarks=DEMO_COUNT).exists():
+        return {"skipped": 1}
+    main, second = warehouses
+    balances = list(
+        StockBalance.objects.filter(warehouse=main, on_hand__gt=10).order_by("product__code").select_related("product")
+    )[:40]
+    if len(balances) < 10:
+        return {"skipped": 1}
+    locations = [
+        storage_location_save(actor=actor, warehouse=main, code=f"{zone}-{shelf:02d}", zone=zone, sort_order=i)
+        for i, (zone, shelf) in enumerate((zone, shelf) for zone in "AB" for shelf in range(1, 6))
+    ]
+    rows = [
+        StockLevelInput(b.product_id, main.pk, location_id=locations[i % len(locations)].pk)
+        for i, b in enumerate(balances)
+    ]
+    below, reorder, excess = balances[0], balances[1], balances[2]
+    rows += [
+        StockLevelInput(below.product_id, main.pk, safety_stock=below.on_hand + 20, reorder_point=below.on_hand + 30),
+        StockLevelInput(
+            reorder.product_id, main.pk, safety_stock=Decimal(1), reorder_point=reorder.on_hand + 5,
+            max_stock=reorder.on_hand + 100,
+        ),
+        StockLevelInput(excess.product_id, main.pk, max_stock=excess.on_hand - 5),
+    ]  # fmt: skip
+    stock_levels_bulk_set(actor=actor, rows=rows)
+    classified = classification_recompute(actor=None)
+    count = stock_count_open(actor=actor, warehouse=main, remarks=DEMO_COUNT)
+    counted = balances[3:9]
+    stock_count_record(
+        actor=actor,
+        count=count,
+        entries=[CountEntryInput(b.product_id, b.on_hand - (1 if i % 3 == 0 else 0)) for i, b in enumerate(counted)],
+    )
+    transfer = stock_transfer_create(
+        actor=actor,
+        source=main,
+        destination=second,
+        date=timezone.localdate(),
+        lines=[TransferLineInput(b.product_id, Decimal(4)) for b in balances[10:13]],
+        remarks=DEMO_COUNT,
+    )
+    stock_transfer_dispatch(actor=actor, transfer=transfer)
+    first_line = transfer.lines.order_by("line_no").first()
+    stock_transfer_receive(actor=actor, transfer=transfer, receipts=[TransferReceiptInput(first_line.pk, Decimal(4))])
+    return {"locations": len(locations), "levels": len(rows), "classified": classified, "count_lines": len(counted)}
+
+
+DEMO_COUNT = "Demo: inventory operations"

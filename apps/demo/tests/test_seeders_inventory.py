@@ -96,3 +96,27 @@ def test_bulk_loading_without_fk_triggers_still_catches_broken_references():
     with pytest.raises(ValueError, match=r"inventory_stockmovement\.posting_id: 1 row\(s\) point at nothing"):
         load_a_movement_of_no_posting()
     assert not StockMovement.objects.exists()
+
+
+def test_seed_operations_puts_products_in_each_level_alert_and_leaves_a_count_and_a_transfer_open(make_user):
+    from apps.demo.seeders.inventory import seed_operations
+    from apps.inventory.models import StockCount, StockTransfer
+    from apps.inventory.selectors_levels import AlertKind, stock_alert_totals
+    from apps.inventory.tests.factories import post_stock
+    from apps.masterdata.tests.factories import ProductFactory, WarehouseFactory
+
+    admin = make_user("admin")
+    main, _second = WarehouseFactory(code="W1"), WarehouseFactory(code="W2")
+    for product in ProductFactory.create_batch(15):
+        post_stock(product, main, 50, unit_cost="4")
+
+    result = seed_operations(actor=admin)
+    again = seed_operations(actor=admin)
+
+    totals = stock_alert_totals(user=admin)
+    assert (totals[AlertKind.BELOW_SAFETY], totals[AlertKind.EXCESS]) == (1, 1)
+    assert totals[AlertKind.REORDER] == 2  # the product below safety stock is also at its reorder point
+    assert StockCount.objects.get().status == "counting"
+    assert StockTransfer.objects.get().status == "partially_received"
+    assert result["count_lines"] == 6
+    assert again == {"skipped": 1}

@@ -206,12 +206,9 @@ def alert_data(warehouse):
     return made
 
 
-def test_alert_rules_on_known_data(make_user, warehouse, alert_data, monkeypatch):
+def test_alert_rules_on_known_data(make_user, warehouse, alert_data):
     manager = make_user("manager")
-    old_time = timezone.now() - datetime.timedelta(days=100)
-    monkeypatch.setattr(timezone, "now", lambda: old_time)
-    post_stock(alert_data["OLD"], warehouse, 3)
-    monkeypatch.undo()
+    post_stock(alert_data["OLD"], warehouse, 3, posted_at=timezone.now() - datetime.timedelta(days=100))
 
     def codes(kind):
         return [row.product.code for row in stock_alerts(user=manager, kind=kind)]
@@ -263,24 +260,23 @@ def test_classification_period_is_whole_months_before_this_one():
     )
 
 
-def test_classification_on_a_known_data_set(make_user, warehouse, monkeypatch):
+def test_classification_on_a_known_data_set(make_user, warehouse):
     """Six months of issues: A carries 80 % of the value, B the next 15 %, C the rest; demand steady or lumpy."""
     InventoryPolicy.objects.update_or_create(pk=1, defaults={"classification_months": 6})
     steady, lumpy, small = ProductFactory(code="STEADY"), ProductFactory(code="LUMPY"), ProductFactory(code="SMALL")
     idle = ProductFactory(code="IDLE")
     today = datetime.date(2026, 7, 10)
     start = datetime.datetime(2026, 1, 1, 4, tzinfo=datetime.UTC)
-    monkeypatch.setattr(timezone, "now", lambda: start)
     for product in (steady, lumpy, small, idle):
-        post_stock(product, warehouse, 1000, unit_cost="1")
+        post_stock(product, warehouse, 1000, unit_cost="1", posted_at=start)
+    shipment = MovementType.SALES_SHIPMENT
     for month in range(1, 7):
         when = datetime.datetime(2026, month, 15, 4, tzinfo=datetime.UTC)
-        monkeypatch.setattr(timezone, "now", lambda when=when: when)
-        post_stock(steady, warehouse, -80, movement_type=MovementType.SALES_SHIPMENT)  # 480 in all, CV 0
+        post_stock(steady, warehouse, -80, movement_type=shipment, posted_at=when)  # 480 in all, CV 0
         if month in (2, 5):
-            post_stock(lumpy, warehouse, -45, movement_type=MovementType.SALES_SHIPMENT)  # 90 in all, CV √2
-        post_stock(small, warehouse, -5 if month % 2 else -1, movement_type=MovementType.OTHER_ISSUE)  # 18, CV 2/3
-    monkeypatch.undo()
+            post_stock(lumpy, warehouse, -45, movement_type=shipment, posted_at=when)  # 90 in all, CV √2
+        issue = -5 if month % 2 else -1
+        post_stock(small, warehouse, issue, movement_type=MovementType.OTHER_ISSUE, posted_at=when)  # 18, CV 2/3
 
     assert classification_recompute(actor=make_user("manager"), today=today) == 4
 

@@ -112,8 +112,8 @@ def test_stock_on_hand_costs_the_same_queries_for_n_and_n_plus_3_rows(
     client = client_for("manager")
     client.get(STOCK)  # warm the session and permission caches
 
-    # session, user, 2 × permissions, scope, count, rows, totals, filter choices (warehouses, categories)
-    with django_assert_num_queries(10):
+    # session, user, 2 × permissions, scope, count, rows, totals, in transit, filter choices (warehouses, categories)
+    with django_assert_num_queries(11):
         response = client.get(STOCK)
     assert len(rows(response)) == 2 + extra
 

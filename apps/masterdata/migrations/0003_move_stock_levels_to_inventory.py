@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('masterdata', '0002_product_lookup_pattern_indexes'),
         # The per-warehouse stock levels are copied from these fields before they go.
-        ('inventory', '0006_stock_levels_locations_classification'),
+        ('inventory', '0008_stock_levels_locations_classification'),
     ]
 
     operations = [

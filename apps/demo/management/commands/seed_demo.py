@@ -74,6 +74,7 @@ class Command(BaseCommand):
         if scale is None:
             opening = inventory.seed(actor=admin)
             self.stdout.write(_("Stock: %(count)d opening stock documents posted.") % {"count": len(opening)})
+            inventory.seed_operations(actor=admin)
             purchasing = procurement.seed()
             if not purchasing.get("skipped"):
                 self.stdout.write(_("Purchasing: demo orders, receipts, returns and payments added."))

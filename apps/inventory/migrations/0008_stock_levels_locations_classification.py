@@ -33,7 +33,7 @@ def copy_product_levels(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inventory', '0005_stockadjustment_document_core'),
+        ('inventory', '0007_merge_ledger_order_and_document_core'),
         ('masterdata', '0002_product_lookup_pattern_indexes'),
     ]
 
