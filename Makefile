@@ -9,7 +9,7 @@ PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help venv run seed test e2e lint fmt bench check-deploy messages compilemessages clean
+.PHONY: help venv run seed test e2e lint fmt bench bench-forecast check-deploy messages compilemessages clean
 
 help: ## List the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ fmt: venv ## Format and autofix
 bench: venv ## Benchmarks (needs PostgreSQL; BENCH_DATABASE_URL overrides the default)
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/imports.py
+
+bench-forecast: venv ## Forecast engine benchmark: 10,000 products × 104 weeks beside statsmodels (no database)
+	$(PY) benchmarks/forecast.py
 
 check-deploy: venv ## Django's deployment checklist with production settings
 	DJANGO_SETTINGS_MODULE=config.settings.prod DEBUG=0 \

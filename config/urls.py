@@ -22,6 +22,7 @@ urlpatterns = [
     path("inventory/", include("apps.inventory.urls")),
     path("procurement/", include("apps.procurement.urls")),
     path("sales/", include("apps.sales.urls")),
+    path("planning/", include("apps.planning.urls")),
     path("reports/", include("apps.analytics.urls")),
     path("jobs/", include("apps.jobs.urls")),
     path("imports/", include("apps.imports.urls")),

@@ -71,6 +71,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.view_cost",
         "analytics.view_stock_reports",
         "notifications.view_notification",
+        "planning.*",  # forecasts and replenishment suggestions turned into draft orders
     ],
     Role.SALES: [
         *_JOBS,
@@ -90,6 +91,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "sales.*",
         "analytics.*",
         "inventory.*",
+        "planning.*",
     ],
     Role.ADMIN: ["*"],
 }

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "apps.inventory",
     "apps.procurement",
     "apps.sales",
+    "apps.planning",
     "apps.analytics",
     "apps.jobs",
     "apps.imports",
