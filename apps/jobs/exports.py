@@ -55,7 +55,11 @@ def export_job(job: JobContext, *, path: str, query: str, filename: str) -> dict
         chunks = response.streaming_content if response.streaming else [response.content]
         for chunk in chunks:
             handle.write(chunk)
-        response.close()
+        # Only the file behind the response: response.close() would send request_finished, whose
+        # handler closes this job's database connection (inside a test's transaction, for good).
+        stream = getattr(response, "file_to_stream", None)
+        if stream is not None:
+            stream.close()
         handle.seek(0)
         job.save_file(filename, handle)
     return {"summary": _("The file is ready.")}

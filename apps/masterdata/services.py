@@ -283,7 +283,7 @@ def customer_create(*, actor: Any, data: dict[str, Any]) -> Customer:
 def customer_update(*, actor: Any, customer: Customer, data: dict[str, Any]) -> Customer:
     """Update a customer; credit limit and salesperson only with the credit permission (else
     ``ValidationError``, nothing written). Every change is in the audit trail."""
-    locked = Customer.objects.select_for_update().select_related("salesperson").get(pk=customer.pk)
+    locked = Customer.objects.select_for_update(of=("self",)).select_related("salesperson").get(pk=customer.pk)
     before = {name: getattr(locked, name) for name in CUSTOMER_CREDIT_FIELDS}
     _check_credit_terms(actor=actor, before=before, data=data)
     return _update(actor=actor, instance=customer, data=data, allowed=CUSTOMER_FIELDS)

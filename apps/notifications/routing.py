@@ -19,7 +19,8 @@ def works_in(user: Any, warehouse_id: int) -> bool:
 
 
 def buyers_of(warehouse_id: int) -> list:
-    """Active buyers whose data scope includes the warehouse."""
+    """Active buyers whose data scope includes the warehouse: those who see every warehouse
+    (``sees_all_warehouses``, or superusers) and those assigned to this one."""
     return [user for user in users_in_role(Role.BUYER) if works_in(user, warehouse_id)]
 
 

@@ -279,7 +279,9 @@ def test_lists_and_exports_leave_out_what_is_outside_the_scope(label, axis, scop
         export = scoped_client.get(reverse(export_name))
         cells = [
             c
-            for row in openpyxl.load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True)
+            for row in openpyxl.load_workbook(io.BytesIO(b"".join(export.streaming_content))).active.iter_rows(
+                values_only=True
+            )
             for c in row
         ]
         assert marker not in cells

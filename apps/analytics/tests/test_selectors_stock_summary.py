@@ -73,7 +73,7 @@ def test_a_reversed_receipt_nets_out_of_purchase_receipts(manager):
 
 def test_filters_and_scope(manager, make_user):
     data = june_history()
-    clerk = make_user("warehouse")
+    clerk = make_user("warehouse", sees_all_warehouses=False)
     data["w2"].assigned_users.add(clerk)
 
     only_w2 = stock_summary(StockCriteria(**JUNE), user=clerk)

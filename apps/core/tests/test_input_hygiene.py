@@ -49,7 +49,7 @@ def test_a_customer_name_with_control_characters_is_stored_clean_and_the_export_
     customer = Customer.objects.get()
     assert response.status_code == 302
     assert (customer.name, customer.notes) == ("ACME Trading", "first line\nsecond line")
-    sheet = openpyxl.load_workbook(io.BytesIO(export.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(export.streaming_content))).active
     assert export.status_code == 200
     assert next(sheet.iter_rows(min_row=2, values_only=True))[1] == "ACME Trading"
 

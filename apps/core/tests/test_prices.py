@@ -73,7 +73,9 @@ def test_product_pages_and_export_show_the_purchase_price_only_to_those_who_see_
     listing = client.get(reverse("masterdata:product_list")).content.decode()
     detail = client.get(reverse("masterdata:product_detail", args=[product.pk])).content.decode()
     export = client.get(reverse("masterdata:product_export"))
-    header = next(openpyxl.load_workbook(io.BytesIO(export.content)).active.iter_rows(values_only=True))
+    header = next(
+        openpyxl.load_workbook(io.BytesIO(b"".join(export.streaming_content))).active.iter_rows(values_only=True)
+    )
 
     assert ("¥7.25" in listing) is sees
     assert ("¥7.25" in detail) is sees

@@ -87,7 +87,8 @@ def test_open_by_category_and_refusals(clerk, warehouse):
         stock_count_open(actor=clerk, warehouse=WarehouseFactory())
 
 
-def test_open_refuses_a_warehouse_outside_the_scope(clerk, warehouse):
+def test_open_refuses_a_warehouse_outside_the_scope(make_user, warehouse):
+    clerk = make_user("warehouse", sees_all_warehouses=False)
     WarehouseFactory(code="SIDE").assigned_users.add(clerk)
     post_stock(ProductFactory(), warehouse, 1)
     with pytest.raises(PermissionDenied):

@@ -38,7 +38,7 @@ def test_the_customer_list_shows_a_clerk_only_their_customers(clerk_client, cust
 def test_the_customer_export_holds_only_the_clerks_customers(clerk_client, customers):
     response = clerk_client.get(reverse("masterdata:customer_export"))
 
-    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     codes = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert codes == ["MINE"]
 
