@@ -7,6 +7,16 @@ from django.db import connection
 from django.test import Client
 
 
+def management_form(prefix: str, total: int, initial: int = 0) -> dict:
+    """The management fields of formset ``prefix`` with ``total`` rows, ``initial`` of them existing."""
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
 def with_token(data: dict) -> dict:
     """``data`` plus a fresh one-time form token, as the create page renders it."""
     return {**data, "form_token": str(uuid.uuid4())}

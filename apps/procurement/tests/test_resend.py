@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from apps.accounts.roles import sync_role_permissions
-from apps.core.tests.resend import post_concurrently, with_token
+from apps.core.tests.resend import management_form, post_concurrently, with_token
 from apps.inventory.models import StockBalance, StockMovement
 from apps.masterdata.tests.factories import ProductFactory, SupplierFactory, WarehouseFactory
 from apps.procurement.models import (
@@ -24,15 +24,6 @@ from apps.procurement.tests.factories import approved_order, buyer_user, receive
 pytestmark = pytest.mark.django_db
 
 
-def _management(prefix: str, total: int, initial: int = 0) -> dict:
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
-
-
 def _receipt_form() -> tuple[str, dict]:
     product, warehouse = ProductFactory(code="A001"), WarehouseFactory()
     return reverse("procurement:goodsreceipt_create"), with_token(
@@ -42,7 +33,7 @@ def _receipt_form() -> tuple[str, dict]:
             "receipt_date": "2026-03-09",
             "reason": "sample delivery",
             "remarks": "",
-            **_management("lines", 1),
+            **management_form("lines", 1),
             "lines-0-product": str(product.pk),
             "lines-0-received_quantity": "3",
             "lines-0-unit_price": "2",
@@ -57,7 +48,7 @@ def _return_form() -> tuple[str, dict]:
         {
             "return_date": "2026-03-20",
             "reason": "faulty",
-            **_management("lines", 1, 1),
+            **management_form("lines", 1, 1),
             "lines-0-receipt_line": str(receipt.lines.get().pk),
             "lines-0-quantity": "1",
             "post": "1",
@@ -73,7 +64,7 @@ def _payment_form() -> tuple[str, dict]:
             "payment_date": "2026-04-01",
             "amount": "30",
             "allocation": "auto",
-            **_management("alloc", 1, 1),
+            **management_form("alloc", 1, 1),
             "alloc-0-receipt": str(receipt.pk),
             "alloc-0-amount": "",
         }
@@ -88,7 +79,7 @@ def _order_form() -> tuple[str, dict]:
             "order_date": "2026-03-02",
             "expected_date": "",
             "remarks": "",
-            **_management("lines", 1),
+            **management_form("lines", 1),
             "lines-0-product": str(ProductFactory().pk),
             "lines-0-quantity": "5",
             "lines-0-unit_price": "3",

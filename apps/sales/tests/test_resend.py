@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from apps.accounts.roles import sync_role_permissions
 from apps.accounts.tests.factories import UserFactory
-from apps.core.tests.resend import post_concurrently, with_token
+from apps.core.tests.resend import management_form, post_concurrently, with_token
 from apps.inventory.models import StockBalance, StockMovement
 from apps.inventory.tests.factories import post_stock
 from apps.masterdata.tests.factories import CustomerFactory, ProductFactory, WarehouseFactory
@@ -17,15 +17,6 @@ from apps.sales.tests.factories import make_order, make_shipment
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-
-
-def _management(total: int, initial: int = 0, prefix: str = "lines") -> dict:
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total),
-        f"{prefix}-INITIAL_FORMS": str(initial),
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
 
 
 def _order():
@@ -43,7 +34,7 @@ def _shipment_form() -> tuple[str, dict]:
             "customer": order.customer_id,
             "warehouse": order.warehouse_id,
             "ship_date": "2026-11-26",
-            **_management(1, 1),
+            **management_form("lines", 1, 1),
             "lines-0-order_line": order.lines.get().pk,
             "lines-0-quantity": "3",
             "post": "1",
@@ -57,7 +48,7 @@ def _return_form() -> tuple[str, dict]:
         {
             "return_date": "2026-11-27",
             "reason": "wrong colour",
-            **_management(1, 1),
+            **management_form("lines", 1, 1),
             "lines-0-shipment_line": shipment.lines.get().pk,
             "lines-0-quantity": "1",
             "lines-0-disposition": "restock",
@@ -76,7 +67,7 @@ def _receipt_form() -> tuple[str, dict]:
             "amount": "10",
             "method": "bank",
             "allocation": "auto",
-            **_management(0, 0, "alloc"),
+            **management_form("alloc", 0, 0),
         }
     )
 
@@ -87,7 +78,7 @@ def _order_form() -> tuple[str, dict]:
             "customer": CustomerFactory().pk,
             "warehouse": WarehouseFactory().pk,
             "order_date": "2026-11-26",
-            **_management(1),
+            **management_form("lines", 1),
             "lines-0-product": ProductFactory(sale_price=D(5), min_sale_price=0).pk,
             "lines-0-quantity": "2",
         }
