@@ -18,15 +18,24 @@ class SalesAnalysisForm(forms.Form):
     dimension = forms.ChoiceField(label=_("By"), choices=DIMENSION_CHOICES, initial="product")
     granularity = forms.ChoiceField(label=_("Period"), choices=GRANULARITY_CHOICES, initial="month")
     top = forms.ChoiceField(label=_("Top"), choices=TOP_CHOICES, initial="20")
-    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.all(), required=False)
+    customer = forms.ModelChoiceField(
+        label=_("Customer"), queryset=Customer.objects.all(), required=False, empty_label=_("All")
+    )
     product = forms.ModelChoiceField(
         label=_("Product"), queryset=Product.objects.all(), required=False, widget=forms.HiddenInput
     )
-    category = forms.ModelChoiceField(label=_("Product category"), queryset=Category.objects.all(), required=False)
-    salesperson = forms.ModelChoiceField(
-        label=_("Salesperson"), queryset=get_user_model().objects.filter(is_active=True), required=False
+    category = forms.ModelChoiceField(
+        label=_("Product category"), queryset=Category.objects.all(), required=False, empty_label=_("All")
     )
-    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=Warehouse.objects.all(), required=False)
+    salesperson = forms.ModelChoiceField(
+        label=_("Salesperson"),
+        queryset=get_user_model().objects.filter(is_active=True),
+        required=False,
+        empty_label=_("All"),
+    )
+    warehouse = forms.ModelChoiceField(
+        label=_("Warehouse"), queryset=Warehouse.objects.all(), required=False, empty_label=_("All")
+    )
 
     @classmethod
     def defaults(cls) -> dict:

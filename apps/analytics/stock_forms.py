@@ -21,8 +21,10 @@ class StockReportForm(forms.Form):
     date_from = forms.DateField(label=_("From"), widget=DATE)
     date_to = forms.DateField(label=_("To"), widget=DATE)
     grouping = forms.ChoiceField(label=_("By"), choices=GROUPING_CHOICES)
-    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=None, required=False)
-    category = forms.ModelChoiceField(label=_("Product category"), queryset=Category.objects.all(), required=False)
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=None, required=False, empty_label=_("All"))
+    category = forms.ModelChoiceField(
+        label=_("Product category"), queryset=Category.objects.all(), required=False, empty_label=_("All")
+    )
     product = forms.ModelChoiceField(
         label=_("Product"), queryset=Product.objects.all(), required=False, widget=forms.HiddenInput
     )
@@ -139,8 +141,10 @@ class AgeingForm(forms.Form):
     """Stock ageing today: grouping and filters."""
 
     grouping = forms.ChoiceField(label=_("By"), choices=GROUPING_CHOICES)
-    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=None, required=False)
-    category = forms.ModelChoiceField(label=_("Product category"), queryset=Category.objects.all(), required=False)
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=None, required=False, empty_label=_("All"))
+    category = forms.ModelChoiceField(
+        label=_("Product category"), queryset=Category.objects.all(), required=False, empty_label=_("All")
+    )
     ordering = forms.ChoiceField(label=_("Sort by"), choices=AGEING_ORDERINGS)
 
     def __init__(self, *args, user, **kwargs):

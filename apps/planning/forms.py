@@ -69,7 +69,9 @@ class ItemForecastFilter(django_filters.FilterSet):
 
 
 class ReplenishmentFilter(forms.Form):
-    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=Warehouse.objects.none(), required=False)
+    warehouse = forms.ModelChoiceField(
+        label=_("Warehouse"), queryset=Warehouse.objects.none(), required=False, empty_label=_("All")
+    )
     q = forms.CharField(label=_("Product"), required=False)
     show_all = forms.BooleanField(label=_("Show items that need no order"), required=False)
     eoq = forms.BooleanField(label=_("Order at least the EOQ"), required=False)

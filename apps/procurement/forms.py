@@ -271,7 +271,9 @@ AllocationFormSet = forms.formset_factory(AllocationLineForm, extra=0, max_num=1
 class PayablesReportForm(forms.Form):
     date_from = forms.DateField(label=_("From"), widget=DATE, required=False)
     date_to = forms.DateField(label=_("To (ageing as of)"), widget=DATE, required=False)
-    supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=Supplier.objects.all(), required=False)
+    supplier = forms.ModelChoiceField(
+        label=_("Supplier"), queryset=Supplier.objects.all(), required=False, empty_label=_("All")
+    )
 
     def period(self) -> tuple[datetime.date, datetime.date]:
         today = timezone.localdate()

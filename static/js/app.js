@@ -29,9 +29,34 @@ document.addEventListener("click", (event) => {
   if (event.target.closest("[data-print]")) window.print();
 });
 
-// A button marked data-print prints the page (print layouts, no inline script).
-document.addEventListener("click", (event) => {
-  if (event.target instanceof Element && event.target.closest("[data-print]")) {
-    window.print();
-  }
-});
+
+// Tables hide their less important columns on narrow screens (.col-optional below 992 px,
+// .col-wide-only below 1400 px, app.css). Where any is hidden, a button above the table shows
+// them all (the table then scrolls sideways) and hides them again.
+function addColumnToggles() {
+  const labels = document.body.dataset;
+  document.querySelectorAll("main table").forEach((table) => {
+    const optional = table.querySelector("thead .col-optional, thead .col-wide-only");
+    const box = table.closest(".table-responsive") || table;
+    const existing = box.previousElementSibling;
+    const hasToggle = existing && existing.classList.contains("column-toggle");
+    if (!optional) return;
+    const hidden = getComputedStyle(optional).display === "none" || table.classList.contains("show-all-columns");
+    if (!hidden) { if (hasToggle) existing.hidden = true; return; }
+    if (hasToggle) { existing.hidden = false; return; }
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-link btn-sm p-0 mb-1 column-toggle d-print-none";
+    button.textContent = labels.labelAllColumns;
+    button.setAttribute("aria-expanded", "false");
+    button.addEventListener("click", () => {
+      const showing = table.classList.toggle("show-all-columns");
+      button.textContent = showing ? labels.labelFewerColumns : labels.labelAllColumns;
+      button.setAttribute("aria-expanded", String(showing));
+    });
+    box.before(button);
+  });
+}
+document.addEventListener("DOMContentLoaded", addColumnToggles);
+document.addEventListener("htmx:afterSettle", addColumnToggles);
+window.addEventListener("resize", addColumnToggles);
