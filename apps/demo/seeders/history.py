@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from apps.demo.seeders import texts
 from apps.demo.seeders.procurement import _backdate_approval
 from apps.demo.seeders.sales import _confirm, _price, _ship
 from apps.inventory.models import StockMovement
@@ -54,7 +55,7 @@ def _receive(order, day: datetime.date, keeper: Any, rng: random.Random) -> None
                 order_line=line,
                 received_quantity=line.quantity,
                 rejected_quantity=rejected,
-                rejection_reason="damaged packaging" if rejected else "",
+                rejection_reason=str(texts.DAMAGED_PACKAGING) if rejected else "",
             )
         )
     receipt = purchasing.goods_receipt_create(actor=keeper, order=order, receipt_date=day, lines=lines)
@@ -141,7 +142,7 @@ def seed(*, today: datetime.date | None = None, rng_seed: int = 2025) -> dict[st
             sales_return = selling.sales_return_create(
                 shipment=shipment,
                 return_date=return_day,
-                reason="客户退货：规格不符",
+                reason=str(texts.WRONG_SPECIFICATION),
                 lines=[selling.ReturnLineInput(shipment_line=line, quantity=Decimal(1), disposition="restock")],
                 actor=clerk,
             )

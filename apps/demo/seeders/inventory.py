@@ -20,6 +20,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from apps.core.models import DocumentSequence
+from apps.demo.seeders import texts
 from apps.inventory.models import (
     ADJUSTMENT_KINDS,
     AdjustmentKind,
@@ -48,8 +49,6 @@ from apps.masterdata.models import Product, Warehouse
 
 logger = logging.getLogger(__name__)
 
-DEMO_REASON = "Demo opening stock"
-
 
 def seed(
     *,
@@ -68,9 +67,9 @@ def seed(
     products = list(products if products is not None else Product.objects.active().order_by("code"))
     warehouses = list(warehouses if warehouses is not None else Warehouse.objects.active().order_by("code"))
     done = set(
-        StockAdjustment.objects.filter(kind=AdjustmentKind.OPENING, reason=DEMO_REASON).values_list(
-            "warehouse_id", flat=True
-        )
+        StockAdjustment.objects.filter(
+            kind=AdjustmentKind.OPENING, reason__in=texts.in_every_language(texts.OPENING_STOCK)
+        ).values_list("warehouse_id", flat=True)
     )
     posted = []
     for warehouse in warehouses:
@@ -90,7 +89,7 @@ def seed(
             warehouse=warehouse,
             date=day or timezone.localdate(),
             lines=lines,
-            reason=DEMO_REASON,
+            reason=str(texts.OPENING_STOCK),
         )
         posted.append(post_demo_adjustment(document=document, actor=actor))
     return posted
@@ -312,7 +311,7 @@ def seed_operations(*, actor: Any) -> dict[str, int]:
     )
 
     warehouses = list(Warehouse.objects.active().order_by("code")[:2])
-    if len(warehouses) < 2 or StockCount.objects.filter(remarks=DEMO_COUNT).exists():
+    if len(warehouses) < 2 or StockCount.objects.filter(remarks__in=texts.in_every_language(texts.OPERATIONS)).exists():
         return {"skipped": 1}
     main, second = warehouses
     balances = list(
@@ -339,7 +338,7 @@ def seed_operations(*, actor: Any) -> dict[str, int]:
     ]  # fmt: skip
     stock_levels_bulk_set(actor=actor, rows=rows)
     classified = classification_recompute(actor=None)
-    count = stock_count_open(actor=actor, warehouse=main, remarks=DEMO_COUNT)
+    count = stock_count_open(actor=actor, warehouse=main, remarks=str(texts.OPERATIONS))
     counted = balances[3:9]
     stock_count_record(
         actor=actor,
@@ -352,12 +351,9 @@ def seed_operations(*, actor: Any) -> dict[str, int]:
         destination=second,
         date=timezone.localdate(),
         lines=[TransferLineInput(b.product_id, Decimal(4)) for b in balances[10:13]],
-        remarks=DEMO_COUNT,
+        remarks=str(texts.OPERATIONS),
     )
     stock_transfer_dispatch(actor=actor, transfer=transfer)
     first_line = transfer.lines.order_by("line_no").first()
     stock_transfer_receive(actor=actor, transfer=transfer, receipts=[TransferReceiptInput(first_line.pk, Decimal(4))])
     return {"locations": len(locations), "levels": len(rows), "classified": classified, "count_lines": len(counted)}
-
-
-DEMO_COUNT = "Demo: inventory operations"

@@ -19,6 +19,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from apps.accounts.roles import Role, scope_defaults
+from apps.demo.seeders import texts
 from apps.masterdata.models import (
     Brand,
     Category,
@@ -495,6 +496,27 @@ ITEMS = [
     ),
 ]
 
+# The specifications that carry Chinese words, as an English-language demo writes them.
+SPECS_EN = {
+    "45*50cm 30只": "45*50cm, 30 bags",
+    "60*80cm 20只": "60*80cm, 20 bags",
+    "3层100抽*6包": "3-ply, 100 sheets, 6 packs",
+    "3层130抽*18包": "3-ply, 130 sheets, 18 packs",
+    "6件套": "6-piece set",
+    "32件套": "32-piece set",
+    "305m/箱": "305 m per box",
+    "A4 70g 500张": "A4 70g, 500 sheets",
+    "A4 80g 500张": "A4 80g, 500 sheets",
+    "A3 70g 500张": "A3 70g, 500 sheets",
+    "A5 60页": "A5, 60 pages",
+    "B5 80页": "B5, 80 pages",
+    "0.5mm 黑": "0.5mm black",
+    "0.5mm 蓝": "0.5mm blue",
+    "0.38mm 黑": "0.38mm black",
+    "粗头 黑": "broad tip, black",
+    "细头 红": "fine tip, red",
+}
+
 SPARE_PARTS = Item("PARTS-SPARE", "MFG", "机械备件", "Spare Part", ("标准件",), "PCS", "PACK", (1,), ("1", "100"))
 SPARE_NAMES = [
     ("深沟球轴承", "Deep Groove Ball Bearing"),
@@ -695,12 +717,16 @@ def product_rows(count: int) -> Iterator[dict]:
         spec = item.specs[spec_index]
         purchase = _price_between(rng, *item.price)
         ratio = item.pack_ratios[spec_index % len(item.pack_ratios)]
-        brand_zh = brand.split(" ")[0]
+        if texts.is_chinese():
+            name = f"{brand.split(' ')[0]} {item.zh} {spec}"
+        else:
+            spec = SPECS_EN.get(spec, spec)
+            name = f"{item.en} {spec}"
         yield {
             "index": index,
             "code": f"{item.prefix}{index + 1:05d}",
-            "name": f"{brand_zh} {item.zh} {spec}"[:128],
-            "specification": f"{spec} / {item.en}"[:128],
+            "name": name[:128],
+            "specification": spec[:128],
             "model_number": f"{item.prefix}-{spec_index + 1}{variant % 10}",
             "category": item.category,
             "brand": brand,
@@ -715,20 +741,20 @@ def _spare_part(index: int, rng: random.Random, skus: list) -> dict:
     zh, en = SPARE_NAMES[index % len(SPARE_NAMES)]
     position = index // 5
     if skus:
-        number, pack, cost, moq = skus[position % len(skus)]
+        number, pack, cost, _moq = skus[position % len(skus)]
         cycle = position // len(skus)
         code = f"MFG{number:05d}" + (f"-{cycle}" if cycle else "")
         purchase = _money(cost * EUR_TO_CNY)
-        spec = f"SKU {number}, MOQ {moq}"
+        spec = texts.part_number(number)
     else:
-        pack, moq = rng.choice((1, 1, 5, 10)), rng.choice((1, 10, 50))
+        pack, _moq = rng.choice((1, 1, 5, 10)), rng.choice((1, 10, 50))
         code = f"MFG{index + 1:05d}"
         purchase = _price_between(rng, *SPARE_PARTS.price)
-        spec = f"MOQ {moq}"
+        spec = str(texts.STANDARD_PART)
     return {
         "index": index,
         "code": code,
-        "name": f"{zh} {en}"[:128],
+        "name": zh if texts.is_chinese() else en,
         "specification": spec,
         "model_number": f"SP-{index + 1:05d}",
         "category": SPARE_PARTS.category,

@@ -14,14 +14,16 @@ purchase orders already exist.
 import datetime
 import random
 from collections.abc import Sequence
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from apps.core.models import SystemSettings
-from apps.masterdata.models import Product, Supplier, Warehouse
+from apps.demo.seeders import texts
+from apps.masterdata.models import Product, ProductUnit, Supplier, Warehouse
 from apps.procurement import services
 from apps.procurement.models import PurchaseOrder, PurchaseOrderStatus, SupplierPrice
 
@@ -83,11 +85,19 @@ def seed(
         {"late": 0.10, "short": 0.00, "reject": 0.02, "markup": Decimal("0.05")},
     ]
     start = today - datetime.timedelta(days=180)
+    # Suppliers sell by the case where the product has one, and some want at least two or three cases.
+    cases = dict(
+        ProductUnit.objects.filter(product__in=products)
+        .values("product")
+        .annotate(ratio=Max("ratio"))
+        .values_list("product", "ratio")
+    )
     for index, supplier in enumerate(suppliers):
         for product in products:
             if (index + product.pk) % 3 == 0 and index:  # not every supplier sells everything
                 continue
             base = product.purchase_price or Decimal(10)
+            pack = cases.get(product.pk) or Decimal(1)
             services.supplier_price_create(
                 actor=buyer,
                 data={
@@ -95,6 +105,8 @@ def seed(
                     "product": product,
                     "price": (base * (1 + profiles[index % len(profiles)]["markup"])).quantize(Decimal("0.01")),
                     "lead_time_days": 3 + index * 2,
+                    "pack_size": pack,
+                    "min_order_qty": pack * (1 + (index + product.pk) % 3),
                     "is_preferred": index == 0,
                     "valid_from": start - datetime.timedelta(days=30),
                 },
@@ -106,13 +118,19 @@ def seed(
         supplier = suppliers[number % len(suppliers)]
         profile = profiles[suppliers.index(supplier) % len(profiles)]
         order_date = start + datetime.timedelta(days=int(number * 175 / orders))
-        offered = dict(SupplierPrice.objects.filter(supplier=supplier).values_list("product_id", "price"))
+        terms = {
+            row["product_id"]: row
+            for row in SupplierPrice.objects.filter(supplier=supplier).values(
+                "product_id", "price", "min_order_qty", "pack_size"
+            )
+        }
+        offered = {product_id: row["price"] for product_id, row in terms.items()}
         chosen = [p for p in products if p.pk in offered][: rng.randint(1, 4)] or products[:1]
         drift = Decimal(rng.choice(["0.97", "1.00", "1.02", "1.05"])) if number % 3 == 0 else None
         lines = [
             services.OrderLineInput(
                 product=product,
-                quantity=Decimal(rng.choice([20, 40, 60, 100, 200])),
+                quantity=_orderable(Decimal(rng.choice([20, 40, 60, 100, 200])), terms.get(product.pk)),
                 # mostly the price-list price; now and then a negotiated or surcharged one
                 unit_price=(offered[product.pk] * drift).quantize(Decimal("0.01"))
                 if drift and product.pk in offered
@@ -133,14 +151,14 @@ def seed(
         if fate == 0:
             continue  # stays a draft
         if fate == 1:
-            services.purchase_order_cancel(actor=buyer, order=order, reason="duplicate")
+            services.purchase_order_cancel(actor=buyer, order=order, reason=str(texts.DUPLICATE))
             continue
         order = services.purchase_order_submit(actor=buyer, order=order)
         if order.status == S.SUBMITTED:
             if fate == 2:
                 continue  # waiting for the manager
             if fate == 3:
-                services.purchase_order_reject(actor=manager, order=order, reason="ask for a better price")
+                services.purchase_order_reject(actor=manager, order=order, reason=str(texts.BETTER_PRICE))
                 continue
             order = services.purchase_order_approve(actor=manager, order=order)
         _backdate_approval(order, order_date)
@@ -164,7 +182,7 @@ def seed(
                     order_line=line,
                     received_quantity=quantity,
                     rejected_quantity=rejected,
-                    rejection_reason="damaged packaging" if rejected else "",
+                    rejection_reason=str(texts.DAMAGED_PACKAGING) if rejected else "",
                 )
             )
         receipt = services.goods_receipt_create(
@@ -175,7 +193,7 @@ def seed(
         posted_receipts.append(receipt)
         order.refresh_from_db()
         if order.status == S.PARTIALLY_RECEIVED and fate % 2:
-            services.purchase_order_close(actor=buyer, order=order, reason="supplier cannot deliver the rest")
+            services.purchase_order_close(actor=buyer, order=order, reason=str(texts.CANNOT_DELIVER))
 
     # One receipt without an order, one return, payments for the older receipts.
     supplier = suppliers[0]
@@ -185,7 +203,7 @@ def seed(
         supplier=supplier,
         warehouse=warehouses[0],
         receipt_date=today - datetime.timedelta(days=12),
-        reason="urgent top-up delivered without an order",
+        reason=str(texts.URGENT_TOP_UP),
         lines=[
             services.ReceiptLineInput(product=product, received_quantity=Decimal(10), unit_price=product.purchase_price)
         ],
@@ -199,7 +217,7 @@ def seed(
             purchase_return = services.purchase_return_create(
                 actor=buyer,
                 receipt=target,
-                reason="faulty batch",
+                reason=str(texts.FAULTY_BATCH),
                 return_date=max(target.receipt_date, today - datetime.timedelta(days=20)),
                 lines=[services.ReturnLineInput(receipt_line=line, quantity=Decimal(1))],
             )
@@ -219,8 +237,17 @@ def seed(
             supplier=supplier,
             amount=(total * Decimal("0.8")).quantize(Decimal("0.01")),
             payment_date=today - datetime.timedelta(days=rng.randint(5, 30)),
-            account="Bank",
+            account=str(texts.BANK),
             auto_allocate=True,
         )
         counts["payments"] += 1
     return counts
+
+
+def _orderable(quantity: Decimal, terms: dict | None) -> Decimal:
+    """``quantity`` rounded up to whole packs and at least the supplier's minimum order."""
+    if not terms:
+        return quantity
+    pack = terms["pack_size"] or Decimal(1)
+    quantity = max(quantity, terms["min_order_qty"])
+    return (quantity / pack).to_integral_value(rounding=ROUND_CEILING) * pack

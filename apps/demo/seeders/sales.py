@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.demo.seeders import texts
 from apps.demo.seeders.inventory import post_demo_adjustment
 from apps.inventory.models import AdjustmentKind, StockBalance
 from apps.inventory.services import AdjustmentLineInput, stock_adjustment_create
@@ -85,7 +86,7 @@ def _opening_stock(products: list[Product], warehouse: Warehouse, actor: Any, rn
             warehouse=warehouse,
             date=timezone.localdate(),
             lines=lines,
-            remarks="Demo opening stock for the sales history",
+            remarks=str(texts.SALES_OPENING_STOCK),
         )
         post_demo_adjustment(document=document, actor=actor)
 
@@ -207,13 +208,13 @@ def seed(*, today: datetime.date | None = None, orders: int = ORDERS, rng_seed: 
         sales_return = services.sales_return_create(
             shipment=shipment,
             return_date=return_day,
-            reason="包装破损" if scrap else "客户退货：规格不符",
+            reason=str(texts.PACKAGING_BROKEN) if scrap else str(texts.WRONG_SPECIFICATION),
             lines=[
                 services.ReturnLineInput(
                     shipment_line=line,
                     quantity=min(line.quantity, Decimal(1)),
                     disposition="scrap" if scrap else "restock",
-                    scrap_reason="运输途中破损" if scrap else "",
+                    scrap_reason=str(texts.BROKEN_IN_TRANSIT) if scrap else "",
                 )
             ],
             actor=clerk,

@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.accounts.roles import ROLE_LABELS
-from apps.demo.seeders import history, inventory, masterdata, procurement, sales
+from apps.core.models import SystemSettings
+from apps.demo.seeders import history, inventory, masterdata, procurement, sales, texts
 from apps.demo.seeders.masterdata import DEMO_PASSWORD
 from apps.inventory.services.hooks import posting_clock
 
@@ -48,6 +49,12 @@ class Command(BaseCommand):
             help="With --scale: append about M stock movements over the last year (the benchmark uses 1000000).",
         )
         parser.add_argument(
+            "--language",
+            choices=texts.LANGUAGES,
+            default="zh-hans",
+            help="The language of the demo company's names and texts (default zh-hans).",
+        )
+        parser.add_argument(
             "--url", default=DEMO_URL, help="The address printed with the logins (make run passes its HOST:PORT)."
         )
 
@@ -58,16 +65,31 @@ class Command(BaseCommand):
         warehouses: int | None = None,
         movements: int = 0,
         url: str = DEMO_URL,
+        language: str = "zh-hans",
         **options,
     ) -> None:
+        # The demo's names and texts are written in ``language``; what the command prints stays in
+        # the language it runs in.
+        self.data_language = language
+        users = self.seed(scale=scale, warehouses=warehouses, movements=movements)
+        if users is not None:
+            self.print_logins(users, url)
+
+    def seed(self, *, scale: int | None, warehouses: int | None, movements: int) -> list[tuple[str, str]] | None:
+        """Load the demo company; returns the logins, or None when the options are refused."""
         if scale is not None and scale < 1:
             self.stderr.write(_("--scale must be a positive number of products."))
-            return
+            return None
         if (warehouses or movements) and scale is None:
             self.stderr.write(_("--warehouses and --movements go with --scale."))
-            return
+            return None
         started = time.monotonic()
-        result = masterdata.seed(scale=scale)
+        with translation.override(self.data_language):
+            result = masterdata.seed(scale=scale)
+            company = SystemSettings.load()
+            if company.company_name in texts.in_every_language(texts.COMPANY_NAME):
+                company.company_name = str(texts.COMPANY_NAME)
+                company.save(update_fields=["company_name", "updated_at"])
         self.stdout.write(
             _("Master data: %(products)d products, %(suppliers)d suppliers, %(customers)d customers added.") % result
         )
@@ -75,18 +97,21 @@ class Command(BaseCommand):
         if scale is None:
             # The opening stock is dated where the history starts, then a year is posted in date order.
             start = history.history_start(timezone.localdate())
-            with posting_clock(history.at(start, 9)):
+            with translation.override(self.data_language), posting_clock(history.at(start, 9)):
                 opening = inventory.seed(actor=admin, day=start)
             self.stdout.write(_("Stock: %(count)d opening stock documents posted.") % {"count": len(opening)})
-            past = history.seed()
+            with translation.override(self.data_language):
+                past = history.seed()
             self.stdout.write(
                 _("History: %(receipts)d receipts, %(shipments)d deliveries, %(returns)d returns posted in date order.")
                 % past
             )
-            purchasing = procurement.seed()
+            with translation.override(self.data_language):
+                purchasing = procurement.seed()
             if not purchasing.get("skipped"):
                 self.stdout.write(_("Purchasing: demo orders, receipts, returns and payments added."))
-            selling = sales.seed()
+            with translation.override(self.data_language):
+                selling = sales.seed()
             self.stdout.write(
                 _(
                     "Sales: %(orders)d orders, %(shipments)d deliveries, %(returns)d returns, "
@@ -95,7 +120,8 @@ class Command(BaseCommand):
                 % selling
             )
             # Last, so that the open count's book quantities are today's: a count and a transfer in progress.
-            inventory.seed_operations(actor=admin)
+            with translation.override(self.data_language):
+                inventory.seed_operations(actor=admin)
         else:
             if warehouses:
                 masterdata.seed_extra_warehouses(warehouses)
@@ -104,7 +130,7 @@ class Command(BaseCommand):
                 self.stdout.write(_("Stock: %(movements)d movements in %(postings)d documents appended.") % counts)
         elapsed = time.monotonic() - started
         self.stdout.write(_("Done in %(seconds).1f s.") % {"seconds": elapsed})
-        self.print_logins(result["users"], url)
+        return result["users"]
 
     def print_logins(self, users: list[tuple[str, str]], url: str) -> None:
         """The demo logins in English and in Chinese: the README is English, the app opens in zh-hans."""
