@@ -15,5 +15,5 @@ class MasterdataConfig(AppConfig):
         MenuItem("masterdata", _("Units of measure"), "masterdata:unit_list", "masterdata.view_unit"),
         MenuItem("masterdata", _("Warehouses"), "masterdata:warehouse_list", "masterdata.view_warehouse"),
         MenuItem("masterdata", _("Suppliers"), "masterdata:supplier_list", "masterdata.view_supplier"),
-        MenuItem("masterdata", _("Customers"), "masterdata:customer_list", "masterdata.view_customer"),
+        MenuItem("masterdata", _("Customer records"), "masterdata:customer_list", "masterdata.view_customer"),
     )

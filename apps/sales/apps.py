@@ -14,5 +14,5 @@ class SalesConfig(AppConfig):
         MenuItem("sales", _("Sales returns"), "sales:return_list", "sales.view_salesreturn"),
         MenuItem("sales", _("Customer receipts"), "sales:receipt_list", "sales.view_customerreceipt"),
         MenuItem("sales", _("Accounts receivable"), "sales:receivable_report", "sales.view_receivable"),
-        MenuItem("sales", _("Customers (sales)"), "sales:customer_list", "sales.view_customer_sales"),
+        MenuItem("sales", _("Customer accounts"), "sales:customer_list", "sales.view_customer_sales"),
     )
