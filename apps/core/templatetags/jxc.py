@@ -1,4 +1,4 @@
-"""Formatting for money and quantities, sortable column headers, audit changes."""
+"""Formatting for money, unit costs and quantities, sortable column headers, audit changes."""
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -12,7 +12,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
-from apps.core.fields import MONEY_QUANT, MoneyField
+from apps.core.fields import COST_QUANT, MONEY_PLACES, MONEY_QUANT, MoneyField
 
 register = template.Library()
 
@@ -29,6 +29,21 @@ def money(value) -> str:
     if amount == 0:
         amount = abs(amount)  # no "¥-0.00"
     return f"-¥{-amount:,}" if amount < 0 else f"¥{amount:,}"
+
+
+@register.filter
+def unit_cost(value) -> str:
+    """A unit or average cost at its full precision, at least two decimals: ¥12.50, ¥3.141593."""
+    if value in (None, ""):
+        return ""
+    try:
+        cost = Decimal(value).quantize(COST_QUANT, rounding=ROUND_HALF_UP)
+    except (InvalidOperation, TypeError, ValueError):
+        return ""
+    text = f"{abs(cost):,f}".rstrip("0")
+    whole, _point, decimals = text.partition(".")
+    text = f"{whole}.{decimals.ljust(MONEY_PLACES, '0')}"
+    return f"-¥{text}" if cost < 0 else f"¥{text}"
 
 
 @register.filter

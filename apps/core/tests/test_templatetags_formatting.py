@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from apps.core.templatetags.jxc import money, qty
+from apps.core.templatetags.jxc import money, qty, unit_cost
 
 
 @pytest.mark.parametrize(
@@ -25,3 +25,17 @@ def test_money_puts_the_sign_before_the_currency(value, expected):
 )
 def test_qty_drops_trailing_zeros(value, expected):
     assert qty(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (Decimal("12.5"), "¥12.50"),
+        (Decimal("3.1415926"), "¥3.141593"),
+        (Decimal("1234.123400"), "¥1,234.1234"),
+        (Decimal("-0.125"), "-¥0.125"),
+        (None, ""),
+    ],
+)
+def test_unit_cost_keeps_its_full_precision(value, expected):
+    assert unit_cost(value) == expected
