@@ -70,6 +70,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.view_purchase_price",
         "core.view_cost",
         "analytics.view_stock_reports",
+        "analytics.view_purchase_analysis",  # spend, price trend and variance, supplier delivery
         "notifications.view_notification",
         "planning.*",  # forecasts and replenishment suggestions turned into draft orders
     ],
