@@ -24,11 +24,11 @@ from apps.analytics.purchase_forms import (
 from apps.core.exports import Table
 from apps.core.fields import MONEY_QUANT
 from apps.core.mixins import PermissionMixin
-from apps.core.prices import PriceKind
+from apps.core.prices import PriceKind, can_see
 from apps.jobs.exports import export_respond
 from apps.masterdata.selectors import product_lookup
 
-PERMISSIONS = ("analytics.view_purchase_analysis", PriceKind.PURCHASE_PRICE.permission)
+PERMISSION = "analytics.view_purchase_analysis"
 PAGE_SIZE = 50
 EXPORT_LIMIT = 100_000
 
@@ -69,10 +69,18 @@ def _returns_link(criteria: selectors.PurchaseCriteria, **overrides: Any) -> str
     return _url("procurement:purchasereturn_list", **params)
 
 
-class _PurchaseReportView(PermissionMixin, TemplateView):
+class _PurchasePricesMixin(PermissionMixin):
+    """The report permission, and purchase prices (价格屏蔽): every figure here is a purchase price."""
+
+    permission_required = PERMISSION
+
+    def has_permission(self) -> bool:
+        return super().has_permission() and can_see(self.request.user, PriceKind.PURCHASE_PRICE)
+
+
+class _PurchaseReportView(_PurchasePricesMixin, TemplateView):
     """Binds the filter form (with the user's warehouses) and adds ``report(criteria, form)``."""
 
-    permission_required = PERMISSIONS
     form_class: type[PurchaseReportForm] = SpendForm
 
     def get_context_data(self, **kwargs):
@@ -86,8 +94,7 @@ class _PurchaseReportView(PermissionMixin, TemplateView):
         raise NotImplementedError
 
 
-class _PurchaseExportView(PermissionMixin, TemplateView):
-    permission_required = PERMISSIONS
+class _PurchaseExportView(_PurchasePricesMixin, TemplateView):
     form_class: type[PurchaseReportForm] = SpendForm
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
