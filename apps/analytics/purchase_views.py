@@ -268,7 +268,7 @@ class PriceTrendExportView(_PurchaseExportView):
             _("Average price"),
             _("Lowest price"),
             _("Highest price"),
-            _("Receipts"),
+            _("Number of receipts"),
         ]
         rows: list[list[Any]] = []
         title = _("Purchase price trend")

@@ -88,3 +88,13 @@ def test_the_spend_page_costs_the_same_queries_for_n_and_n_plus_3_suppliers(clie
     with django_assert_max_num_queries(12):
         second = client.get(URL, params)
     assert len(second.context["rows"]) == len(first.context["rows"]) + 3
+
+
+def test_the_spend_page_reads_in_chinese(client_for):
+    purchase_history()
+
+    response = client_for("buyer").get(URL, PERIOD, headers={"accept-language": "zh-hans"})
+
+    content = response.content.decode()
+    assert "采购支出" in content
+    assert "净采购额（价税合计）" in content
