@@ -82,6 +82,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "inventory.view_stockbalance",
         "sales.*",
         "!sales.approve_*",
+        "!sales.add_salestarget",  # targets are set by managers
+        "!sales.change_salestarget",
+        "!sales.delete_salestarget",
         "notifications.view_notification",
     ],
     Role.MANAGER: [

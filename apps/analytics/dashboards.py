@@ -141,6 +141,7 @@ def sales_figures(user: Any, *, today: datetime.date, months: int) -> dict[str, 
     return {
         "work": figures.my_sales_work(user, today=today),
         "sales": mine,
+        "target": figures.sales_target(user.pk, today=today, revenue=mine["this"]["revenue"]),
         "sales_trend": figures.sales_trend(today, months=months, salesperson_id=user.pk),
         "links": {
             "orders": _url("sales:order_list", salesperson=user.pk),
