@@ -60,7 +60,7 @@ def test_the_trend_page_costs_a_constant_number_of_queries(client_for, django_as
     client = client_for("buyer")
     client.get(URL, {**PERIOD, "product": data["a"].pk})
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(10):
         response = client.get(URL, {**PERIOD, "product": data["a"].pk})
 
     assert len(response.context["rows"]) == 2

@@ -70,10 +70,10 @@ def test_the_variance_page_costs_the_same_queries_for_n_and_n_plus_3_lines(clien
     purchase_history()
     client = client_for("buyer")
     client.get(URL, PERIOD)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(11):
         client.get(URL, PERIOD)
     for _ in range(3):
         receive(approved_order(), receipt_date=datetime.date(2026, 6, 3))
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(11):
         response = client.get(URL, PERIOD)
     assert len(response.context["rows"]) == 6
