@@ -28,6 +28,7 @@ class PurchaseReportForm(forms.Form):
     supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=Supplier.objects.all(), required=False)
     category = forms.ModelChoiceField(label=_("Product category"), queryset=Category.objects.all(), required=False)
     warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=None, required=False)
+    category_exact = forms.BooleanField(required=False, widget=forms.HiddenInput)
     default_months = 6
 
     def __init__(self, *args, user, **kwargs):
@@ -62,6 +63,7 @@ class PurchaseReportForm(forms.Form):
             category_id=data["category"].pk if data.get("category") else None,
             warehouse_id=data["warehouse"].pk if data.get("warehouse") else None,
             product_id=data["product"].pk if data.get("product") else None,
+            category_exact=bool(data.get("category_exact")),
         )
 
 
@@ -84,6 +86,7 @@ class PriceTrendForm(PurchaseReportForm):
     """One product, picked like on the supplier comparison: ``q`` is searched, ``product`` is the choice."""
 
     category = None
+    category_exact = None
     q = forms.CharField(
         label=_("Product"),
         required=False,
@@ -116,4 +119,5 @@ class PriceVarianceForm(PurchaseReportForm):
 
 class SupplierDeliveryForm(PurchaseReportForm):
     category = None
+    category_exact = None
     default_months = 12

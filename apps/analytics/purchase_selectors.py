@@ -48,6 +48,7 @@ class PurchaseCriteria:
     category_id: int | None = None
     warehouse_id: int | None = None
     product_id: int | None = None
+    category_exact: bool = False  # the category alone, not its subcategories (a category row's drill-down)
 
 
 def month_of(value: Any) -> datetime.date:
@@ -86,7 +87,9 @@ def _filtered(queryset: QuerySet, criteria: PurchaseCriteria, *, document: str, 
         queryset = queryset.filter(**{warehouse: criteria.warehouse_id})
     if criteria.product_id:
         queryset = queryset.filter(product_id=criteria.product_id)
-    if criteria.category_id:
+    if criteria.category_id and criteria.category_exact:
+        queryset = queryset.filter(product__category_id=criteria.category_id)
+    elif criteria.category_id:
         category = Category(pk=criteria.category_id)
         queryset = queryset.filter(product__category_id__in=category_descendant_ids(category))
     return _scoped(queryset, user, warehouse)

@@ -142,6 +142,7 @@ def _spend_links(row: dict[str, Any], dimension: str, criteria: selectors.Purcha
         "supplier": criteria.supplier_id,
         "warehouse": criteria.warehouse_id,
         "category": row["key"],
+        "category_exact": 1,  # the row counts the category's own products, not its subcategories'
     }
     return {"detail": _url("analytics:purchase_spend", **params)}
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from apps.analytics.tests.purchase_history import PERIOD, purchase_history
-from apps.masterdata.tests.factories import ProductFactory
+from apps.masterdata.tests.factories import CategoryFactory, ProductFactory
 from apps.procurement.tests.factories import approved_order, receive
 
 pytestmark = pytest.mark.django_db
@@ -98,3 +98,19 @@ def test_the_spend_page_reads_in_chinese(client_for):
     content = response.content.decode()
     assert "采购支出" in content
     assert "净采购额（价税合计）" in content
+
+
+def test_a_category_row_and_its_drill_down_leave_out_the_subcategories(client_for):
+    data = purchase_history()
+    juice = CategoryFactory(code="JU", name="Juice", parent=data["drinks"])
+    receive(approved_order(lines=[(ProductFactory(category=juice), 2, "5")]), receipt_date=datetime.date(2026, 6, 3))
+    client = client_for("buyer")
+
+    rows = client.get(URL, {**PERIOD, "dimension": "category"}).context["rows"]
+    drinks = next(row for row in rows if row["code"] == "DR")
+    drilled = client.get(drinks["links"]["detail"])
+    whole_tree = client.get(URL, {**PERIOD, "dimension": "supplier", "category": data["drinks"].pk})
+
+    assert [(row["code"], row["net"]) for row in rows] == [("DR", D("173.00")), ("FD", D("90.00")), ("JU", D("10.00"))]
+    assert drilled.context["totals"]["net"] == D("173.00")
+    assert whole_tree.context["totals"]["net"] == D("183.00")
