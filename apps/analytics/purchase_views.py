@@ -234,6 +234,8 @@ class PriceTrendView(_PurchaseReportView):
         product, matches = _picked_product(form)
         if product is None:
             return {"matches": matches, "criteria": criteria}
+        if not form.cleaned_data.get("q"):  # opened by a link with the product: show its code in the picker
+            form.data = {**form.data, "q": product.code}
         criteria = selectors.PurchaseCriteria(**{**criteria.__dict__, "product_id": product.pk})
         result = price_trend_report(criteria, self.request.user)
         rows = result["rows"]

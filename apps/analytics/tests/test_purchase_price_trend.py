@@ -42,6 +42,7 @@ def test_a_supplier_filter_keeps_only_its_receipts(client_for):
 
     assert response.context["rows"] == []
     assert response.context["totals"]["average"] is None
+    assert b'value="B"' in response.content  # the picker shows the chosen product's code
 
 
 def test_typing_part_of_a_name_lists_the_matches_to_pick_from(client_for):
