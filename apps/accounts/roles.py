@@ -70,6 +70,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.view_purchase_price",
         "core.view_cost",
         "analytics.view_stock_reports",
+        "analytics.view_purchase_analysis",  # spend, price trend and variance, supplier delivery
         "notifications.view_notification",
         "planning.*",  # forecasts and replenishment suggestions turned into draft orders
     ],
@@ -81,6 +82,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "inventory.view_stockbalance",
         "sales.*",
         "!sales.approve_*",
+        "!sales.add_salestarget",  # targets are set by managers
+        "!sales.change_salestarget",
+        "!sales.delete_salestarget",
         "notifications.view_notification",
     ],
     Role.MANAGER: [

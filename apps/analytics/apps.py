@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.navigation import MenuItem
 
+PURCHASE_ANALYSIS = "analytics.view_purchase_analysis"
+
 
 class AnalyticsConfig(AppConfig):
     name = "apps.analytics"
@@ -16,4 +18,8 @@ class AnalyticsConfig(AppConfig):
         MenuItem("reports", _("Inventory turnover"), "analytics:stock_turnover", "analytics.view_stock_reports"),
         MenuItem("reports", _("Stock ageing"), "analytics:stock_ageing", "analytics.view_stock_reports"),
         MenuItem("reports", _("Dead stock"), "analytics:dead_stock", "analytics.view_stock_reports"),
+        MenuItem("reports", _("Purchase spend"), "analytics:purchase_spend", PURCHASE_ANALYSIS),
+        MenuItem("reports", _("Purchase price trend"), "analytics:purchase_price_trend", PURCHASE_ANALYSIS),
+        MenuItem("reports", _("Purchase price variance"), "analytics:purchase_price_variance", PURCHASE_ANALYSIS),
+        MenuItem("reports", _("Supplier delivery"), "analytics:supplier_delivery", PURCHASE_ANALYSIS),
     )

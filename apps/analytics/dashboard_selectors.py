@@ -22,6 +22,7 @@ from apps.inventory.selectors import local_day_start
 from apps.masterdata.models import Customer, Product
 from apps.masterdata.selectors import warehouse_scope_ids
 from apps.procurement.models import GoodsReceipt, GoodsReceiptLine, PurchaseOrder, PurchaseOrderStatus
+from apps.sales import targets as sales_targets
 from apps.sales.models import Receivable, SalesOrder, SalesOrderLine, SalesOrderStatus, Shipment
 
 MONEY = DecimalField(max_digits=18, decimal_places=2)
@@ -178,6 +179,12 @@ def sales_comparison(today: datetime.date, *, salesperson_id: int | None = None)
         "vs_year": sales_selectors.change_percent(figures["this"]["revenue"], figures["year"]["revenue"]),
         "margin_vs_last": sales_selectors.change_percent(figures["this"]["margin"], figures["last"]["margin"]),
     }
+
+
+def sales_target(salesperson_id: int, *, today: datetime.date, revenue: Decimal) -> dict[str, Any]:
+    """This month's target of one salesperson and how much of it ``revenue`` reaches, in %."""
+    amount = sales_targets.target_of(salesperson_id, today)
+    return {"amount": amount, "revenue": revenue, "percent": _percent(revenue, amount) if amount else None}
 
 
 def sales_trend(

@@ -93,7 +93,7 @@ def manager_figures(user: Any, *, today: datetime.date, period: int, months: int
             "credit_approval": _url("sales:order_list", status="pending"),
             "late_po": _url("procurement:purchaseorder_list", status="approved"),
             "open_so": _url("sales:order_list", status="confirmed"),
-            "on_time": _url("procurement:supplier_comparison"),
+            "on_time": _url("analytics:supplier_delivery", date_from=since, date_to=today),
         },
     }
 
@@ -110,6 +110,10 @@ def buyer_figures(user: Any, *, today: datetime.date, period: int) -> dict[str, 
             "below_safety": _url("inventory:stock_alerts", kind="below_safety"),
             "my_orders": _url("procurement:purchaseorder_list", buyer=user.pk, status="approved"),
             "rejected": _url("procurement:goodsreceipt_list", status="posted", date_from=since),
+            "spend": _url("analytics:purchase_spend", date_from=since, date_to=today),
+            "price_variance": _url("analytics:purchase_price_variance", date_from=since, date_to=today),
+            "delivery": _url("analytics:supplier_delivery", date_from=since, date_to=today),
+            "price_trend": _url("analytics:purchase_price_trend"),
         },
     }
 
@@ -137,6 +141,7 @@ def sales_figures(user: Any, *, today: datetime.date, months: int) -> dict[str, 
     return {
         "work": figures.my_sales_work(user, today=today),
         "sales": mine,
+        "target": figures.sales_target(user.pk, today=today, revenue=mine["this"]["revenue"]),
         "sales_trend": figures.sales_trend(today, months=months, salesperson_id=user.pk),
         "links": {
             "orders": _url("sales:order_list", salesperson=user.pk),

@@ -77,3 +77,19 @@ class StockReport(models.Model):
 
     def __str__(self) -> str:
         return str(self._meta.verbose_name)
+
+
+class PurchaseReport(models.Model):
+    """No table: it only carries the permission of the purchase analysis (spend, price trend,
+    price variance, supplier delivery), which shows purchase prices."""
+
+    class Meta:
+        managed = False
+        db_table = "analytics_purchasereport_permissions"
+        verbose_name = _("purchase report")
+        verbose_name_plural = _("purchase reports")
+        default_permissions = ()
+        permissions = [("view_purchase_analysis", _("Can view the purchase analysis"))]
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.analytics import ageing_views, stock_views, views
+from apps.analytics import ageing_views, purchase_views, stock_views, views
 
 app_name = "analytics"
 
@@ -17,4 +17,24 @@ urlpatterns = [
     path("stock-ageing/export/", ageing_views.StockAgeingExportView.as_view(), name="stock_ageing_export"),
     path("dead-stock/", ageing_views.DeadStockView.as_view(), name="dead_stock"),
     path("dead-stock/export/", ageing_views.DeadStockExportView.as_view(), name="dead_stock_export"),
+    path("purchase-spend/", purchase_views.PurchaseSpendView.as_view(), name="purchase_spend"),
+    path("purchase-spend/export/", purchase_views.PurchaseSpendExportView.as_view(), name="purchase_spend_export"),
+    path("purchase-price-trend/", purchase_views.PriceTrendView.as_view(), name="purchase_price_trend"),
+    path(
+        "purchase-price-trend/export/",
+        purchase_views.PriceTrendExportView.as_view(),
+        name="purchase_price_trend_export",
+    ),
+    path("purchase-price-variance/", purchase_views.PriceVarianceView.as_view(), name="purchase_price_variance"),
+    path(
+        "purchase-price-variance/export/",
+        purchase_views.PriceVarianceExportView.as_view(),
+        name="purchase_price_variance_export",
+    ),
+    path("supplier-delivery/", purchase_views.SupplierDeliveryView.as_view(), name="supplier_delivery"),
+    path(
+        "supplier-delivery/export/",
+        purchase_views.SupplierDeliveryExportView.as_view(),
+        name="supplier_delivery_export",
+    ),
 ]

@@ -15,4 +15,5 @@ class SalesConfig(AppConfig):
         MenuItem("sales", _("Customer receipts"), "sales:receipt_list", "sales.view_customerreceipt"),
         MenuItem("sales", _("Accounts receivable"), "sales:receivable_report", "sales.view_receivable"),
         MenuItem("sales", _("Customer accounts"), "sales:customer_list", "sales.view_customer_sales"),
+        MenuItem("sales", _("Sales targets"), "sales:target_edit", "sales.change_salestarget"),
     )

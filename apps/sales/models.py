@@ -539,3 +539,26 @@ RECEIVABLES = Subledger(
     money_kind=EntryKind.COLLECTION,
     kind_order=(EntryKind.SHIPMENT, EntryKind.RETURN, EntryKind.COLLECTION),
 )
+
+
+class SalesTarget(TimeStampedModel):
+    """A salesperson's target for one month (销售目标): net sales, excluding tax, as the sales
+    analysis counts them (deliveries less returns). Set by managers (``sales_targets_set``)."""
+
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("salesperson"), on_delete=models.PROTECT, related_name="sales_targets"
+    )
+    month = models.DateField(_("month"), help_text=_("The first day of the month."))
+    amount = MoneyField(_("target amount"), validators=[MinValueValidator(Decimal(0))])
+
+    class Meta:
+        verbose_name = _("sales target")
+        verbose_name_plural = _("sales targets")
+        ordering = ["-month", "salesperson_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["salesperson", "month"], name="sales_target_one_per_month"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="sales_target_amount_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.salesperson} {self.month:%Y-%m}: {self.amount}"

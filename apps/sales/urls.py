@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.sales import views
+from apps.sales import target_views, views
 
 app_name = "sales"
 
@@ -40,4 +40,5 @@ urlpatterns = [
     path("receipts/<int:pk>/", views.ReceiptDetailView.as_view(), name="receipt_detail"),
     path("receipts/<int:pk>/allocate/", views.receipt_allocate, name="receipt_allocate"),
     path("receivables/", views.ReceivableReportView.as_view(), name="receivable_report"),
+    path("targets/", target_views.SalesTargetView.as_view(), name="target_edit"),
 ]
