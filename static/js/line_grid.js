@@ -157,6 +157,7 @@
       const search = field(row, "product-search");
       if (search) search.value = `${product.code} ${product.name}`;
       row.dataset.basePrice = product[this.priceField] ?? "0";
+      row.dataset.unitName = product.base_unit.name;
       const unit = field(row, "unit");
       if (unit) {
         // The base unit first (ratio 1), then the secondary units. The lookup's "units" may list the
@@ -184,6 +185,11 @@
       row.dispatchEvent(new CustomEvent("line-grid:product", { bubbles: true, detail: { product } }));
       quantity?.focus();
       quantity?.select();
+    }
+
+    unitNameOf(row) {
+      const option = field(row, "unit")?.selectedOptions?.[0];
+      return option ? option.textContent.trim() : row.dataset.unitName || "";
     }
 
     ratioOf(row) {
@@ -254,6 +260,7 @@
 
     recalc() {
       const totals = { quantity: 0, amount: 0, tax: 0, total: 0 };
+      const units = new Set();
       this.body.querySelectorAll("tr.line-row").forEach((row) => {
         if (row.hidden) return;
         const quantity = dec(field(row, "quantity")?.value);
@@ -267,13 +274,25 @@
         const available = field(row, "available");
         if (available?.textContent) available.classList.toggle("text-danger", dec(available.textContent) < quantity);
         totals.quantity += quantity;
+        if (quantity) units.add(this.unitNameOf(row));
         totals.amount += amount;
         totals.tax += tax;
         totals.total += amount + tax;
       });
+      // Cases and bottles (or kilograms) do not add up: a quantity total only when every line is in one unit.
+      const mixed = units.size > 1;
       this.scope.querySelectorAll("[data-grid-total]").forEach((element) => {
         const key = element.dataset.gridTotal;
-        element.textContent = key === "quantity" ? trimZeros(totals.quantity) : fmt(totals[key]);
+        if (key !== "quantity") {
+          element.textContent = fmt(totals[key]);
+        } else if (mixed) {
+          element.textContent = "—";
+          element.title = document.body.dataset.labelMixedUnits || "";
+        } else {
+          const [unit] = units;
+          element.textContent = unit ? `${trimZeros(totals.quantity)} ${unit}` : trimZeros(totals.quantity);
+          element.removeAttribute("title");
+        }
       });
     }
 
