@@ -7,8 +7,11 @@ from django.utils.translation import gettext as _
 from apps.core.exports import CHUNK_SIZE, Table
 from apps.procurement.models import PurchaseOrder
 
+AMOUNT_COLUMNS = slice(7, 10)
 
-def purchase_orders_table(queryset: QuerySet[PurchaseOrder]) -> Table:
+
+def purchase_orders_table(queryset: QuerySet[PurchaseOrder], *, with_amounts: bool = True) -> Table:
+    """The orders; ``with_amounts=False`` leaves out the amounts (价格屏蔽, ADR 0007)."""
     headers = [
         _("Document no."),
         _("Order date"),
@@ -38,5 +41,8 @@ def purchase_orders_table(queryset: QuerySet[PurchaseOrder]) -> Table:
         )
         for order in queryset.iterator(chunk_size=CHUNK_SIZE)
     )
+    if not with_amounts:
+        del headers[AMOUNT_COLUMNS]
+        rows = ((*row[: AMOUNT_COLUMNS.start], *row[AMOUNT_COLUMNS.stop :]) for row in rows)
     filename = f"purchase-orders-{timezone.localdate():%Y%m%d}"
     return Table(_("Purchase orders"), filename, headers, rows, count=queryset.count())
