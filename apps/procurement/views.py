@@ -179,9 +179,7 @@ class PurchaseOrderExportView(PermissionMixin, View):
 
     def get(self, request):
         queryset = selectors.purchase_order_list(filters=request.GET, user=request.user).order_by("-order_date", "-id")
-        return export_respond(
-            request, purchase_orders_table(queryset, with_amounts=can_see(request.user, PriceKind.PURCHASE_PRICE))
-        )
+        return export_respond(request, purchase_orders_table(queryset, user=request.user))
 
 
 def _order_line_inputs(formset) -> list[services.OrderLineInput]:
