@@ -148,6 +148,14 @@ PAGES = [
     ("as-of export", "inventory:stock_as_of_export", None, "?format=csv", STOCK_COST, ["warehouse", "sales"], "buyer"),
     ("ledger", "inventory:movement_list", None, "", STOCK_COST, ["warehouse"], "buyer"),
     ("ledger export", "inventory:movement_export", None, "?format=csv", STOCK_COST, ["warehouse"], "buyer"),
+    ("stock summary", "analytics:stock_summary", None, "", STOCK_COST, ["warehouse"], "buyer"),
+    ("summary export", "analytics:stock_summary_export", None, "?format=csv", STOCK_COST, ["warehouse"], "buyer"),
+    ("valuation", "analytics:stock_valuation", None, "", STOCK_COST, ["warehouse"], "buyer"),
+    ("valuation export", "analytics:stock_valuation_export", None, "?format=csv", STOCK_COST, ["warehouse"], "buyer"),
+    ("turnover", "analytics:stock_turnover", None, "", STOCK_COST, ["warehouse"], "buyer"),
+    ("turnover export", "analytics:stock_turnover_export", None, "?format=csv", STOCK_COST, ["warehouse"], "buyer"),
+    ("ageing", "analytics:stock_ageing", None, "", STOCK_COST, ["warehouse"], "buyer"),
+    ("ageing export", "analytics:stock_ageing_export", None, "?format=csv", STOCK_COST, ["warehouse"], "buyer"),
     ("product lookup", "masterdata:product_lookup", None, "?q=STOCKED", LIST_PRICE, ["warehouse", "sales"], "buyer"),
 ]
 
