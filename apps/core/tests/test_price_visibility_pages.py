@@ -19,6 +19,7 @@ from apps.masterdata.tests.factories import ProductFactory, SupplierFactory, War
 from apps.procurement import services as procurement
 from apps.procurement.models import GoodsReceipt
 from apps.procurement.tests.factories import approved_order, receive
+from apps.sales.tests.factories import make_order, make_return, make_shipment
 
 PURCHASE_PRICE = "987.65"  # purchase order, receipt and return lines
 LIST_PRICE = "432.10"  # the product's purchase price (master data, JSON lookup)
@@ -26,7 +27,8 @@ STOCK_COST = "876.54"  # stock on hand, as of, ledger
 ADJUSTMENT_COST = "765.43"
 TRANSFER_COST = "654.32"
 COUNT_COST = "543.21"
-ALL_FIGURES = (PURCHASE_PRICE, LIST_PRICE, STOCK_COST, ADJUSTMENT_COST, TRANSFER_COST, COUNT_COST)
+SALES_COST = "321.09"  # cost of goods a customer returned
+ALL_FIGURES = (PURCHASE_PRICE, LIST_PRICE, STOCK_COST, ADJUSTMENT_COST, TRANSFER_COST, COUNT_COST, SALES_COST)
 
 
 @pytest.fixture
@@ -90,6 +92,12 @@ def world(db, make_user):
     count = stock_count_open(actor=manager, warehouse=counted_in)
     stock_count_record(actor=manager, count=count, entries=[CountEntryInput(product_id=counted.pk, quantity=0)])
     count = stock_count_submit(actor=manager, count=count)
+    sold = ProductFactory(code="SOLD")
+    sold_from = WarehouseFactory(code="WH-SALES")
+    post_stock(sold, sold_from, 1, unit_cost=SALES_COST)
+    today = timezone.localdate()
+    order = make_order(warehouse=sold_from, lines=[(sold, 1, "100")], order_date=today, confirm=True)
+    sales_return = make_return(make_shipment(order, ship_date=today), [1], return_date=today)
     return {
         "order": order,
         "receipt": receipt,
@@ -100,6 +108,7 @@ def world(db, make_user):
         "adjustment": adjustment,
         "transfer": transfer,
         "count": count,
+        "sales_return": sales_return,
     }
 
 
@@ -156,6 +165,7 @@ PAGES = [
     ("turnover export", "analytics:stock_turnover_export", None, "?format=csv", STOCK_COST, ["warehouse"], "buyer"),
     ("ageing", "analytics:stock_ageing", None, "", STOCK_COST, ["warehouse"], "buyer"),
     ("ageing export", "analytics:stock_ageing_export", None, "?format=csv", STOCK_COST, ["warehouse"], "buyer"),
+    ("sales return", "sales:return_detail", "sales_return", "", SALES_COST, ["warehouse", "sales"], "manager"),
     ("product lookup", "masterdata:product_lookup", None, "?q=STOCKED", LIST_PRICE, ["warehouse", "sales"], "buyer"),
 ]
 
