@@ -145,9 +145,10 @@ class SupplierPriceLookupView(PermissionMixin, View):
             unit_id = int(request.GET["unit"]) if request.GET.get("unit") else None
         except (ValueError, Supplier.DoesNotExist, Product.DoesNotExist):
             return JsonResponse({"error": _("Choose a supplier and a product.")}, status=400)
-        return JsonResponse(
-            selectors.supplier_price_for(supplier=supplier, product=product, on_date=on_date, unit_id=unit_id)
-        )
+        payload = selectors.supplier_price_for(supplier=supplier, product=product, on_date=on_date, unit_id=unit_id)
+        if not can_see(request.user, PriceKind.PURCHASE_PRICE):  # a custom role: the lead time, not the price
+            del payload["unit_price"]
+        return JsonResponse(payload)
 
 
 # --- purchase orders --------------------------------------------------------------------------

@@ -7,6 +7,7 @@ gets the page (200) without the figure, a role with it sees the figure on the sa
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,7 +19,7 @@ from apps.inventory.tests.factories import adjustment_lines, post_stock
 from apps.masterdata.tests.factories import ProductFactory, SupplierFactory, WarehouseFactory
 from apps.procurement import services as procurement
 from apps.procurement.models import GoodsReceipt
-from apps.procurement.tests.factories import approved_order, receive
+from apps.procurement.tests.factories import SupplierPriceFactory, approved_order, receive
 from apps.sales.tests.factories import make_order, make_return, make_shipment
 
 PURCHASE_PRICE = "987.65"  # purchase order, receipt and return lines
@@ -393,3 +394,21 @@ def test_a_new_warehouse_receipt_of_stock_enters_at_the_average_cost(client_for,
     document = StockAdjustment.objects.get(reason="found")
     assert response.status_code == 302
     assert document.lines.get().unit_cost == Decimal(STOCK_COST)
+
+
+def test_the_supplier_price_lookup_leaves_the_price_out_for_a_role_without_the_permission(client, make_user, world):
+    order_line = world["open_order"].lines.get()
+    SupplierPriceFactory(supplier=world["supplier"], product=order_line.product, price=Decimal(PURCHASE_PRICE))
+    clerk = make_user(None)
+    clerk.user_permissions.add(Permission.objects.get(codename="view_supplierprice"))
+    query = {"supplier": world["supplier"].pk, "product": order_line.product_id}
+    url = reverse("procurement:supplier_price")
+
+    client.force_login(clerk)
+    blind = client.get(url, query).json()
+    client.force_login(make_user("buyer"))
+    seeing = client.get(url, query).json()
+
+    assert "unit_price" not in blind
+    assert blind["tax_rate"] == seeing["tax_rate"]
+    assert Decimal(seeing["unit_price"]) == Decimal(PURCHASE_PRICE)
