@@ -13,7 +13,7 @@ from django.views.generic import TemplateView
 from apps.analytics import ageing_selectors as selectors
 from apps.analytics.stock_forms import AgeingForm, DeadStockForm
 from apps.analytics.stock_views import EXPORT_LIMIT, PAGE_SIZE, PERMISSION, FetchedPage, label_headers
-from apps.core.exports import Table
+from apps.core.exports import priced_table
 from apps.core.mixins import PermissionMixin
 from apps.jobs.exports import export_respond
 
@@ -113,14 +113,15 @@ class StockAgeingExportView(PermissionMixin, TemplateView):
         criteria = form.criteria()
         page = selectors.stock_ageing(criteria, user=request.user, limit=EXPORT_LIMIT)
         names = [(f"{key}_qty", f"{key}_value") for key, *_rest in selectors.BUCKETS]
-        headers = [*label_headers(criteria.grouping), _("Quantity"), _("Stock value")]
+        labels = label_headers(criteria.grouping)
+        columns = [("label", label) for label in labels]
+        columns += [("on_hand", _("Quantity")), ("stock_value", _("Stock value"))]
         for _key, label, *_rest in selectors.BUCKETS:
-            headers += [f"{label} · {_('Quantity')}", f"{label} · {_('Value')}"]
+            columns += [("quantity", f"{label} · {_('Quantity')}"), ("stock_value", f"{label} · {_('Value')}")]
         measures = ["on_hand", "value", *(name for pair in names for name in pair)]
         rows = [[*row["labels"], *(row[m] for m in measures)] for row in page.rows]
-        blanks = [""] * (len(label_headers(criteria.grouping)) - 1)
-        rows.append([_("Total"), *blanks, *(page.totals[m] for m in measures)])
-        return export_respond(request, Table(_("Stock ageing"), "stock-ageing", headers, rows))
+        rows.append([_("Total"), *[""] * (len(labels) - 1), *(page.totals[m] for m in measures)])
+        return export_respond(request, priced_table(request.user, _("Stock ageing"), "stock-ageing", columns, rows))
 
 
 class DeadStockExportView(PermissionMixin, TemplateView):
@@ -132,12 +133,12 @@ class DeadStockExportView(PermissionMixin, TemplateView):
             form = DeadStockForm(DeadStockForm.defaults(), user=request.user)
             form.is_valid()
         page = selectors.dead_stock(form.criteria(), user=request.user, limit=EXPORT_LIMIT)
-        headers = [
-            *label_headers("product_warehouse"),
-            _("Quantity"),
-            _("Stock value"),
-            _("Last issue"),
-            _("Last receipt"),
+        columns = [
+            *(("label", label) for label in label_headers("product_warehouse")),
+            ("on_hand", _("Quantity")),
+            ("stock_value", _("Stock value")),
+            ("last_issue", _("Last issue")),
+            ("last_receipt", _("Last receipt")),
         ]
 
         def day(moment):
@@ -148,4 +149,4 @@ class DeadStockExportView(PermissionMixin, TemplateView):
             for row in page.rows
         ]
         rows.append([_("Total"), "", "", page.totals["on_hand"], page.totals["value"], None, None])
-        return export_respond(request, Table(_("Dead stock"), "dead-stock", headers, rows))
+        return export_respond(request, priced_table(request.user, _("Dead stock"), "dead-stock", columns, rows))

@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 
 from apps.analytics import stock_selectors as selectors
 from apps.analytics.stock_forms import StockReportForm, StockSummaryForm, TurnoverForm, ValuationForm
-from apps.core.exports import Table
+from apps.core.exports import priced_table
 from apps.core.mixins import PermissionMixin
 from apps.jobs.exports import export_respond
 
@@ -202,12 +202,13 @@ class _StockExportView(PermissionMixin, TemplateView):
         criteria = form.criteria()
         with selectors.ledger_snapshot():
             page = selectors.stock_summary(criteria, user=request.user, limit=EXPORT_LIMIT)
-        columns = self.columns()
-        headers = [*label_headers(criteria.grouping), *(str(label) for _key, label in columns)]
-        rows = [[*row["labels"], *(row[key] for key, _label in columns)] for row in page.rows]
-        blanks = [""] * (len(label_headers(criteria.grouping)) - 1)
-        rows.append([_("Total"), *blanks, *(page.totals.get(key) for key, _label in columns)])
-        return export_respond(request, Table(self.title(), self.filename.removesuffix(".xlsx"), headers, rows))
+        labels = label_headers(criteria.grouping)
+        columns = [("label", label) for label in labels] + [(key, str(label)) for key, label in self.columns()]
+        measures = [key for key, _label in self.columns()]
+        rows = [[*row["labels"], *(row[key] for key in measures)] for row in page.rows]
+        rows.append([_("Total"), *[""] * (len(labels) - 1), *(page.totals.get(key) for key in measures)])
+        table = priced_table(request.user, self.title(), self.filename.removesuffix(".xlsx"), columns, rows)
+        return export_respond(request, table)
 
     def columns(self) -> list[tuple[str, Any]]:
         return [

@@ -29,6 +29,8 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from openpyxl import Workbook
 
+from apps.core.prices import visible_columns
+
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 FORMATS = ("xlsx", "csv")
@@ -74,6 +76,28 @@ class Table:
     headers: Sequence[Any]
     rows: Iterable[Sequence[Any]]
     count: int | None = None  # rows, when known cheaply: large exports become jobs
+
+
+def priced_table(
+    user: Any,
+    title: str | Promise,
+    filename: str,
+    columns: Sequence[tuple[str, Any]],
+    rows: Iterable[Sequence[Any]],
+    count: int | None = None,
+) -> Table:
+    """A table of ``columns`` (``(name, header)`` pairs) without the columns ``user`` may not see.
+
+    A column's name says whether it carries a protected price (``apps.core.prices.FIELD_KINDS``,
+    价格屏蔽, ADR 0007); ``rows`` hold a value for every column, in the same order, and lose the
+    hidden ones here, so the export writes neither header nor value.
+    """
+    names = [name for name, _header in columns]
+    shown = set(visible_columns(user, names))
+    keep = [index for index, name in enumerate(names) if name in shown]
+    if len(keep) < len(names):
+        rows = ([row[index] for index in keep] for row in rows)
+    return Table(title, filename, [columns[index][1] for index in keep], rows, count=count)
 
 
 def _clean_rows(table: Table) -> Iterator[list[Any]]:

@@ -3,9 +3,10 @@
 A kind declares its columns (how each cell is read, which are required, what the template
 offers in a drop-down) and two steps:
 
-``prepare(rows, errors)``
-    Runs outside any transaction. Resolves every reference of every row in bulk (one query per
-    referenced table, never one per row), compares with the stored records by natural key and
+``prepare(rows, errors, mapped=, actor=)``
+    Runs outside any transaction, for ``actor`` (whose scope and permissions apply). Resolves
+    every reference of every row in bulk (one query per referenced table, never one per row),
+    compares with the stored records by natural key and
     returns a :class:`Plan`: the new and changed records, ready to write, and how many rows are
     unchanged. Every problem becomes a :class:`RowError` (row, column, value, message).
 
@@ -88,7 +89,7 @@ class Kind:
     def column_label(self, key: str) -> str:
         return capfirst(str(self.column(key).label))
 
-    def prepare(self, rows: list[Row], errors: list[RowError], *, mapped: set[str]) -> Plan:
+    def prepare(self, rows: list[Row], errors: list[RowError], *, mapped: set[str], actor: Any = None) -> Plan:
         raise NotImplementedError
 
     def write(self, plan: Plan, *, actor: Any) -> dict[str, int]:

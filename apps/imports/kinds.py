@@ -37,7 +37,8 @@ from apps.masterdata.models import (
     Unit,
     Warehouse,
 )
-from apps.masterdata.services import mnemonic_for
+from apps.masterdata.selectors import customers_for_user
+from apps.masterdata.services import CUSTOMER_CREDIT_FIELDS, customer_credit_terms, mnemonic_for
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 BARCODE_RE = re.compile(r"^[0-9A-Za-z\-]+$")
@@ -209,7 +210,7 @@ class ModelKind(Kind):
                 changed.append(key)
         return changed
 
-    def prepare(self, rows: list[Row], errors: list[RowError], *, mapped: set[str]) -> Plan:
+    def prepare(self, rows: list[Row], errors: list[RowError], *, mapped: set[str], actor: Any = None) -> Plan:
         self.resolve(rows, errors, mapped)
         rows = [row for row in rows if not row.failed]
         existing = self.existing([row.values["code"].upper() for row in rows])
@@ -411,10 +412,10 @@ class ProductKind(ModelKind):
                 return False
         return super().validate(instance, row, errors)
 
-    def prepare(self, rows, errors, *, mapped) -> Plan:
+    def prepare(self, rows, errors, *, mapped, actor=None) -> Plan:
         if "barcodes" in mapped:
             self._check_barcodes(rows, errors)
-        plan = super().prepare(rows, errors, mapped=mapped)
+        plan = super().prepare(rows, errors, mapped=mapped, actor=actor)
         plan.extra["barcodes"], plan.extra["units"] = {}, {}
         if "barcodes" not in mapped and "units" not in mapped:
             return plan
@@ -623,7 +624,7 @@ class BrandKind(ModelKind):
     def existing(self, keys):
         return {brand.name.upper(): brand for brand in Brand.objects.all()}
 
-    def prepare(self, rows, errors, *, mapped) -> Plan:
+    def prepare(self, rows, errors, *, mapped, actor=None) -> Plan:
         for row in rows:
             row.values["code"] = row.values["name"]  # brands are keyed by name
         existing = self.existing([])
@@ -690,16 +691,59 @@ class CustomerKind(ModelKind):
                 row.values.pop("price_level")
         if "salesperson" not in mapped:
             return
-        names = {row.values.get("salesperson") for row in rows if row.values.get("salesperson")}
+        names = {name for row in rows if isinstance(name := row.values.get("salesperson"), str) and name}
         users = {user.username: user for user in get_user_model().objects.filter(username__in=names, is_active=True)}
         for row in rows:
             name = row.values.get("salesperson")
+            if "salesperson" not in row.values or isinstance(name, get_user_model()):
+                continue  # not in the file, or resolved already
             if not name:
                 row.values["salesperson"] = None
             elif name in users:
                 row.values["salesperson"] = users[name]
             else:
                 self.error(errors, row, "salesperson", _("Unknown user: %(value)s.") % {"value": name})
+
+    def prepare(self, rows, errors, *, mapped, actor=None) -> Plan:
+        """A clerk limited to their customers (ADR 0007) updates only those, and sets credit
+        limits or salespeople only with the manager's permission: the customer form's rule
+        (``customer_credit_terms``). A refused row is an error; the import then writes nothing."""
+        if actor is not None:
+            self.resolve(rows, errors, mapped)
+            self._check_actor(rows, errors, actor=actor)
+            mapped = mapped | set(CUSTOMER_CREDIT_FIELDS)  # a clerk's new customers get their terms
+        return super().prepare(rows, errors, mapped=mapped, actor=actor)
+
+    def _check_actor(self, rows, errors, *, actor) -> None:
+        rows = [row for row in rows if not row.failed]
+        existing = self.existing([row.values["code"].upper() for row in rows])
+        mine = set(
+            customers_for_user(actor)
+            .filter(pk__in=[record.pk for record in existing.values()])
+            .values_list("pk", flat=True)
+        )
+        for row in rows:
+            record = existing.get(row.values["code"].upper())
+            if record is not None and record.pk not in mine:
+                self.error(
+                    errors,
+                    row,
+                    "code",
+                    _("Customer %(code)s is not one of your customers: you cannot change it.") % {"code": record.code},
+                )
+                continue
+            asked = {
+                name: row.values[name]
+                for name in CUSTOMER_CREDIT_FIELDS
+                if name in row.values and (row.values[name] is not None or name == "salesperson")
+            }
+            before = None if record is None else {name: getattr(record, name) for name in CUSTOMER_CREDIT_FIELDS}
+            try:
+                row.values.update(customer_credit_terms(actor=actor, before=before, data=asked))
+            except ValidationError as error:
+                for name, messages in error.message_dict.items():
+                    for message in messages:
+                        self.error(errors, row, name, message)
 
 
 from apps.imports import kinds_stock  # noqa: E402, F401  (supplier prices and opening stock, listed after these)

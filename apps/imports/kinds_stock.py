@@ -95,7 +95,7 @@ class SupplierPriceKind(Kind):
     )
     fields = ("price", "valid_to", "min_order_qty", "pack_size", "lead_time_days", "is_preferred", "notes")
 
-    def prepare(self, rows, errors, *, mapped) -> Plan:
+    def prepare(self, rows, errors, *, mapped, actor=None) -> Plan:
         _resolve_codes(self, rows, errors, "supplier", Supplier, _("supplier"))
         _resolve_codes(self, rows, errors, "product", Product, _("product"))
         failed = {error.row for error in errors}
@@ -198,7 +198,7 @@ class OpeningStockKind(Kind):
         Column("remarks", gettext_lazy("remarks"), text(200)),
     )
 
-    def prepare(self, rows, errors, *, mapped) -> Plan:
+    def prepare(self, rows, errors, *, mapped, actor=None) -> Plan:
         warehouses = Lookup(Warehouse)
         for row in rows:
             record = warehouses.get(row.values["warehouse"])

@@ -54,6 +54,11 @@ class StockAdjustmentLineForm(LineGridForm):
     )
     remarks = forms.CharField(label=_("remarks"), required=False, max_length=200)
 
+    def __init__(self, *args, show_costs: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not show_costs:  # 价格屏蔽: neither shown nor changed; the view keeps the cost
+            del self.fields["unit_cost"]
+
     def to_input(self) -> AdjustmentLineInput:
         data = self.cleaned_data
         return AdjustmentLineInput(

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.fields import MoneyField, QuantityField, UnitCostField
+from apps.core.prices import PriceKind
 from apps.inventory.documents.models import StockDocument, StockDocumentLine
 from apps.masterdata.models import Product, Warehouse
 
@@ -232,6 +233,8 @@ class StockAdjustment(StockDocument):
     approval, never by whoever entered it. A posted document is never edited: it is reversed
     (红冲) as a whole. The pipeline is ``apps.inventory.services.adjustments.ADJUSTMENT_PIPELINE``.
     """
+
+    price_kind = PriceKind.COST  # its amounts are protected (价格屏蔽, ADR 0007; the audit trail masks them)
 
     kind = models.CharField(_("type"), max_length=20, choices=AdjustmentKind.choices)
     warehouse = models.ForeignKey(Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="+")

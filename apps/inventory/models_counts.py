@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.fields import MoneyField, QuantityField, UnitCostField
+from apps.core.prices import PriceKind
 from apps.inventory.documents.models import StockDocument, StockDocumentLine
 from apps.masterdata.models import Category, Product, Unit, Warehouse
 
@@ -38,6 +39,8 @@ class StockCount(StockDocument):
     (``snapshot_quantity``), so posting adjusts by ``counted − snapshot`` and movements posted
     after the line was counted are neither lost nor counted twice.
     """
+
+    price_kind = PriceKind.COST  # its amounts are protected (价格屏蔽, ADR 0007; the audit trail masks them)
 
     status = models.CharField(
         _("status"), max_length=20, choices=CountStatus.choices, default=CountStatus.COUNTING, db_index=True

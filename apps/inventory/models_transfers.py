@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.fields import MoneyField, QuantityField, UnitCostField
+from apps.core.prices import PriceKind
 from apps.inventory.documents.models import StockDocument, StockDocumentLine
 from apps.masterdata.models import Product, Warehouse
 
@@ -34,6 +35,8 @@ class StockTransfer(StockDocument):
 
     ``posting`` (from the core) is the dispatch; receipts are ``StockTransferReceipt`` rows.
     """
+
+    price_kind = PriceKind.COST  # its amounts are protected (价格屏蔽, ADR 0007; the audit trail masks them)
 
     status = models.CharField(
         _("status"), max_length=20, choices=TransferStatus.choices, default=TransferStatus.DRAFT, db_index=True

@@ -10,9 +10,10 @@ from django.views import View
 from django.views.generic import DetailView, ListView
 
 from apps.core.documents.views import pipeline_commands, post_saved, save_then_post
-from apps.core.exports import CHUNK_SIZE, Table, export_response
+from apps.core.exports import CHUNK_SIZE, Table, export_response, priced_table
 from apps.core.forms import apply_service_error
 from apps.core.mixins import PaginatedListMixin, PermissionMixin
+from apps.core.prices import PriceKind, can_see, visible_columns
 from apps.core.selectors import audit_trail_for
 from apps.inventory.filters import StockAdjustmentFilter, StockAsOfFilter, StockMovementFilter, StockOnHandFilter
 from apps.inventory.forms import (
@@ -39,6 +40,7 @@ from apps.inventory.selectors_levels import with_levels
 from apps.inventory.selectors_transfers import in_transit_totals
 from apps.inventory.services import (
     ADJUSTMENT_PIPELINE,
+    adjustment_lines_with_hidden_costs,
     stock_adjustment_approve,
     stock_adjustment_create,
     stock_adjustment_post,
@@ -60,6 +62,7 @@ class StockOnHandView(PermissionMixin, PaginatedListMixin, ListView):
     template_name = "inventory/stock_list.html"
     context_object_name = "balances"
     sortable_fields = ("product__code", "warehouse__code", "on_hand", "reserved", "available", "value", "avg_cost")
+    price_sort_fields = {"value": PriceKind.COST, "avg_cost": PriceKind.COST}
     default_ordering = ("product__code", "warehouse__code")
 
     def get_queryset(self):
@@ -79,43 +82,35 @@ class StockOnHandView(PermissionMixin, PaginatedListMixin, ListView):
 class StockOnHandExportView(StockOnHandView):
     def get(self, request, *args, **kwargs):
         queryset = self.get_queryset()
-        rows = queryset.values_list(
-            "product__code",
-            "product__name",
-            "product__specification",
-            "product__category__name",
-            "warehouse__name",
-            "product__base_unit__name",
-            "on_hand",
-            "reserved",
-            "available",
-            "avg_cost",
-            "value",
-            "safety_stock",
-            "reorder_point",
-            "max_stock",
-            "location_code",
-        ).iterator(chunk_size=CHUNK_SIZE)
-        headers = [
-            _("Item code"),
-            _("Name"),
-            _("Specification"),
-            _("Product category"),
-            _("Warehouse"),
-            _("Unit"),
-            _("On hand"),
-            _("Reserved"),
-            _("Available"),
-            _("Average cost"),
-            _("Stock value"),
-            _("Safety stock"),
-            _("Reorder point"),
-            _("Maximum stock level"),
-            _("Location"),
+        columns = [  # (name, queryset field, header); names in apps.core.prices.FIELD_KINDS are 价格屏蔽
+            ("product__code", "product__code", _("Item code")),
+            ("product__name", "product__name", _("Name")),
+            ("product__specification", "product__specification", _("Specification")),
+            ("product__category__name", "product__category__name", _("Product category")),
+            ("warehouse__name", "warehouse__name", _("Warehouse")),
+            ("product__base_unit__name", "product__base_unit__name", _("Unit")),
+            ("on_hand", "on_hand", _("On hand")),
+            ("reserved", "reserved", _("Reserved")),
+            ("available", "available", _("Available")),
+            ("avg_cost", "avg_cost", _("Average cost")),
+            ("stock_value", "value", _("Stock value")),
+            ("safety_stock", "safety_stock", _("Safety stock")),
+            ("reorder_point", "reorder_point", _("Reorder point")),
+            ("max_stock", "max_stock", _("Maximum stock level")),
+            ("location_code", "location_code", _("Location")),
         ]
-        day = timezone.localdate()
-        table = Table(_("Stock on hand"), f"stock-{day:%Y%m%d}", headers, rows, count=queryset.count())
+        table = _values_table(
+            request.user, queryset, columns, _("Stock on hand"), f"stock-{timezone.localdate():%Y%m%d}"
+        )
         return export_respond(request, table)
+
+
+def _values_table(user, queryset, columns, title, filename) -> Table:
+    """An export of ``queryset.values_list`` over the ``columns`` ``user`` may see (ADR 0007)."""
+    shown = set(visible_columns(user, [name for name, _field, _header in columns]))
+    columns = [column for column in columns if column[0] in shown]
+    rows = queryset.values_list(*(field for _name, field, _header in columns)).iterator(chunk_size=CHUNK_SIZE)
+    return Table(title, filename, [header for _name, _field, header in columns], rows, count=queryset.count())
 
 
 class StockMovementListView(PermissionMixin, PaginatedListMixin, ListView):
@@ -170,22 +165,22 @@ class StockMovementExportView(StockMovementListView):
             )
             for movement in queryset.iterator(chunk_size=CHUNK_SIZE)
         )
-        headers = [
-            _("Posted at"),
-            _("Document no."),
-            _("Movement type"),
-            _("Item code"),
-            _("Name"),
-            _("Warehouse"),
-            _("Quantity"),
-            _("Unit cost"),
-            _("Value"),
-            _("Balance quantity"),
-            _("Balance value"),
-            _("Posted by"),
+        columns = [
+            ("posted_at", _("Posted at")),
+            ("document", _("Document no.")),
+            ("movement_type", _("Movement type")),
+            ("product_code", _("Item code")),
+            ("product_name", _("Name")),
+            ("warehouse", _("Warehouse")),
+            ("quantity", _("Quantity")),
+            ("unit_cost", _("Unit cost")),
+            ("cost_amount", _("Value")),
+            ("quantity_after", _("Balance quantity")),
+            ("value_after", _("Balance value")),
+            ("posted_by", _("Posted by")),
         ]
-        table = Table(_("Stock ledger"), f"stock-ledger-{timezone.localdate():%Y%m%d}", headers, rows)
-        table.count = queryset.count()
+        filename = f"stock-ledger-{timezone.localdate():%Y%m%d}"
+        table = priced_table(request.user, _("Stock ledger"), filename, columns, rows, count=queryset.count())
         return export_respond(request, table)
 
 
@@ -218,27 +213,18 @@ class StockAsOfView(PermissionMixin, PaginatedListMixin, ListView):
 
 class StockAsOfExportView(StockAsOfView):
     def get(self, request, *args, **kwargs):
-        queryset = self.get_queryset()
-        rows = queryset.values_list(
-            "product__code",
-            "product__name",
-            "product__category__name",
-            "warehouse__name",
-            "product__base_unit__name",
-            "qty_as_of",
-            "value_as_of",
-        ).iterator(chunk_size=CHUNK_SIZE)
-        headers = [
-            _("Item code"),
-            _("Name"),
-            _("Product category"),
-            _("Warehouse"),
-            _("Unit"),
-            _("Quantity"),
-            _("Value"),
+        columns = [
+            ("product__code", "product__code", _("Item code")),
+            ("product__name", "product__name", _("Name")),
+            ("product__category__name", "product__category__name", _("Product category")),
+            ("warehouse__name", "warehouse__name", _("Warehouse")),
+            ("product__base_unit__name", "product__base_unit__name", _("Unit")),
+            ("qty_as_of", "qty_as_of", _("Quantity")),
+            ("value_as_of", "value_as_of", _("Value")),
         ]
-        table = Table(
-            _("Stock balance report"), f"stock-as-of-{self.day:%Y%m%d}", headers, rows, count=queryset.count()
+        queryset = self.get_queryset()
+        table = _values_table(
+            request.user, queryset, columns, _("Stock balance report"), f"stock-as-of-{self.day:%Y%m%d}"
         )
         return export_respond(request, table)
 
@@ -311,7 +297,10 @@ class StockAdjustmentEditView(PermissionMixin, View):
         if self.document:
             form = StockAdjustmentForm(data, instance=self.document, warehouses=warehouses)
             formset = StockAdjustmentLineFormSet(
-                data, prefix=LINE_GRID_PREFIX, initial=None if data else line_formset_initial(self.document)
+                data,
+                prefix=LINE_GRID_PREFIX,
+                initial=None if data else line_formset_initial(self.document),
+                form_kwargs=self.line_form_kwargs(),
             )
         else:
             kind = self.request.GET.get("kind")
@@ -323,8 +312,17 @@ class StockAdjustmentEditView(PermissionMixin, View):
             form = StockAdjustmentForm(data, initial=initial, warehouses=warehouses)
             if kind in AdjustmentKind.values:  # chosen from the list's buttons: the page is that document's
                 form.fields["kind"].disabled = True
-            formset = StockAdjustmentLineFormSet(data, prefix=LINE_GRID_PREFIX)
+            formset = StockAdjustmentLineFormSet(data, prefix=LINE_GRID_PREFIX, form_kwargs=self.line_form_kwargs())
         return form, formset
+
+    def line_form_kwargs(self) -> dict:
+        return {"show_costs": can_see(self.request.user, PriceKind.COST)}
+
+    def line_inputs(self, formset, warehouse) -> list:
+        lines = formset.line_inputs()
+        if not can_see(self.request.user, PriceKind.COST):
+            lines = adjustment_lines_with_hidden_costs(warehouse=warehouse, lines=lines, previous=self.document)
+        return lines
 
     def _render(self, form, formset, status=200):
         kind = self.document.kind if self.document else form["kind"].value()
@@ -354,7 +352,7 @@ class StockAdjustmentEditView(PermissionMixin, View):
             "date": data["date"],
             "reason": data["reason"],
             "remarks": data["remarks"],
-            "lines": formset.line_inputs(),
+            "lines": self.line_inputs(formset, data["warehouse"]),
         }
         post = None
         if request.user.has_perm("inventory.post_stockadjustment"):

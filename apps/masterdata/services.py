@@ -255,14 +255,25 @@ CUSTOMER_CREDIT_FIELDS = ["credit_limit", "salesperson"]
 CUSTOMER_CREDIT_PERMISSION = "masterdata.change_customer_credit"
 
 
-def _check_credit_terms(*, actor: Any, before: dict[str, Any], data: dict[str, Any]) -> None:
+def customer_credit_terms(*, actor: Any, before: dict[str, Any] | None, data: dict[str, Any]) -> dict[str, Any]:
+    """The one rule on credit terms (ADR 0007), for the customer form, the services and the import.
+
+    ``before`` holds the customer's credit limit and salesperson (``None`` for a new customer),
+    ``data`` what is asked. An actor without ``masterdata.change_customer_credit`` may not change
+    either: ``ValidationError`` names each field asked for. For a new customer such an actor gets
+    the terms returned (credit limit 0, themselves as salesperson); otherwise ``{}``.
+    """
     if actor is None or actor.has_perm(CUSTOMER_CREDIT_PERMISSION):
-        return
+        return {}
+    terms = {"credit_limit": Decimal(0), "salesperson": actor}
+    if before is None:
+        before, data = terms, {name: data[name] for name in CUSTOMER_CREDIT_FIELDS if data.get(name) is not None}
     changed = [name for name in CUSTOMER_CREDIT_FIELDS if name in data and data[name] != before.get(name)]
     if changed:
         raise ValidationError(
             {name: _("Only a manager may change the credit limit or the salesperson.") for name in changed}
         )
+    return terms if before is terms else {}
 
 
 @atomic_with_retry
@@ -270,12 +281,7 @@ def customer_create(*, actor: Any, data: dict[str, Any]) -> Customer:
     """Create a customer. Without the credit permission the actor becomes its salesperson and its
     credit limit is 0 (every sale on credit needs approval) until a manager sets the terms.
     Raises ``ValidationError`` when such an actor asks for other terms."""
-    data = dict(data)
-    if actor is not None and not actor.has_perm(CUSTOMER_CREDIT_PERMISSION):
-        terms = {"credit_limit": Decimal(0), "salesperson": actor}
-        asked = {name: data[name] for name in CUSTOMER_CREDIT_FIELDS if data.get(name) is not None}
-        _check_credit_terms(actor=actor, before=terms, data=asked)
-        data.update(terms)
+    data = {**data, **customer_credit_terms(actor=actor, before=None, data=data)}
     return _create(actor=actor, model=Customer, data=data, allowed=CUSTOMER_FIELDS)
 
 
@@ -285,7 +291,7 @@ def customer_update(*, actor: Any, customer: Customer, data: dict[str, Any]) -> 
     ``ValidationError``, nothing written). Every change is in the audit trail."""
     locked = Customer.objects.select_for_update(of=("self",)).select_related("salesperson").get(pk=customer.pk)
     before = {name: getattr(locked, name) for name in CUSTOMER_CREDIT_FIELDS}
-    _check_credit_terms(actor=actor, before=before, data=data)
+    customer_credit_terms(actor=actor, before=before, data=data)
     return _update(actor=actor, instance=customer, data=data, allowed=CUSTOMER_FIELDS)
 
 

@@ -184,6 +184,12 @@ class GoodsReceiptLineForm(LineGridForm):
         widget=forms.NumberInput(attrs={**_field("tax-rate"), "step": "any"}),
     )
 
+    def __init__(self, *args, show_prices: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not show_prices:  # 价格屏蔽: neither shown nor changed; the view keeps the price
+            del self.fields["unit_price"]
+            del self.fields["tax_rate"]
+
     def has_product(self) -> bool:
         data = getattr(self, "cleaned_data", {})
         return bool(data.get("order_line")) or super().has_product()

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.documents.models import Document, DocumentLine
 from apps.core.fields import MoneyField, PriceField, QuantityField, RateField, UnitCostField
 from apps.core.models import TimeStampedModel
+from apps.core.prices import PriceKind
 from apps.core.subledger import Subledger, SubledgerAllocation, SubledgerEntry
 from apps.inventory.documents.models import StockDocument, StockDocumentLine
 from apps.masterdata.models import Product, Supplier, Unit, Warehouse
@@ -92,6 +93,8 @@ class PurchaseOrderStatus(models.TextChoices):
 
 class PurchaseOrder(Document):
     """A purchase order (采购订单). Its status pipeline is ``services.ORDER_PIPELINE``."""
+
+    price_kind = PriceKind.PURCHASE_PRICE  # its amounts are protected (价格屏蔽, ADR 0007; the audit trail masks them)
 
     supplier = models.ForeignKey(
         Supplier, verbose_name=_("supplier"), on_delete=models.PROTECT, related_name="purchase_orders"
@@ -201,6 +204,8 @@ class GoodsReceipt(StockDocument):
     and the scorecard. ``lead_time_days`` is set at posting: receipt date − order approval date.
     """
 
+    price_kind = PriceKind.PURCHASE_PRICE  # its amounts are protected (价格屏蔽, ADR 0007; the audit trail masks them)
+
     order = models.ForeignKey(
         PurchaseOrder,
         verbose_name=_("purchase order"),
@@ -292,6 +297,8 @@ class GoodsReceiptLine(StockDocumentLine):
 
 class PurchaseReturn(StockDocument):
     """A purchase return (采购退货单) against one posted receipt, at the cost the goods came in with."""
+
+    price_kind = PriceKind.PURCHASE_PRICE  # its amounts are protected (价格屏蔽, ADR 0007; the audit trail masks them)
 
     receipt = models.ForeignKey(
         GoodsReceipt, verbose_name=_("purchase receipt"), on_delete=models.PROTECT, related_name="returns"

@@ -18,6 +18,7 @@ rejected) feeds the fill rate. Rejected goods do not consume the order, so the s
 deliver replacements.
 """
 
+import dataclasses
 import datetime
 from collections import defaultdict
 from collections.abc import Sequence
@@ -878,6 +879,44 @@ def goods_receipt_update(
     receipt.save()
     audit_record(actor=actor, action=AuditAction.CHANGED, instance=receipt, changes={"lines": [None, len(built)]})
     return receipt
+
+
+def receipt_lines_with_hidden_prices(
+    *,
+    supplier: Supplier,
+    receipt_date: datetime.date,
+    lines: Sequence[ReceiptLineInput],
+    previous: GoodsReceipt | None = None,
+) -> list[ReceiptLineInput]:
+    """``lines`` of a receipt without an order, entered by someone who may not see purchase
+    prices (价格屏蔽, ADR 0007): each line takes the price and tax rate it had on the draft being
+    edited (same product and unit), else the supplier's valid list price, else the product's
+    purchase price. Saving the form never changes or needs a price its user cannot see."""
+    products = [line.product for line in lines if line.product is not None]
+    ratios = _units_of(products)
+    list_prices = valid_price_rows(supplier_id=supplier.pk, product_ids=[p.pk for p in products], on_date=receipt_date)
+    kept: dict[tuple[int, int], tuple[Decimal, Decimal]] = {}
+    if previous is not None:
+        for product_id, unit_id, unit_price, tax_rate in previous.lines.order_by("-line_no").values_list(
+            "product_id", "unit_id", "unit_price", "tax_rate"
+        ):
+            kept[(product_id, unit_id)] = (unit_price, tax_rate)
+    priced = []
+    for line in lines:
+        product = line.product
+        if product is None or line.order_line is not None:
+            priced.append(line)
+            continue
+        unit_id = line.unit.pk if line.unit is not None else product.base_unit_id
+        if (product.pk, unit_id) in kept:
+            unit_price, tax_rate = kept[(product.pk, unit_id)]
+        else:
+            list_row = list_prices.get(product.pk)
+            base_price = list_row.price if list_row is not None else product.purchase_price
+            unit_price = (base_price * ratios.get((product.pk, unit_id), Decimal(1))).quantize(PRICE_QUANT)
+            tax_rate = None
+        priced.append(dataclasses.replace(line, unit_price=unit_price, tax_rate=tax_rate))
+    return priced
 
 
 @atomic_with_retry

@@ -17,6 +17,7 @@ from apps.core.documents.views import command_view, pipeline_commands, post_save
 from apps.core.forms import apply_service_error
 from apps.core.mixins import PaginatedListMixin, PermissionMixin
 from apps.core.models import SystemSettings
+from apps.core.prices import PriceKind, can_see
 from apps.core.selectors import audit_trail_for
 from apps.jobs.exports import export_respond
 from apps.masterdata.models import Product, Supplier
@@ -144,9 +145,10 @@ class SupplierPriceLookupView(PermissionMixin, View):
             unit_id = int(request.GET["unit"]) if request.GET.get("unit") else None
         except (ValueError, Supplier.DoesNotExist, Product.DoesNotExist):
             return JsonResponse({"error": _("Choose a supplier and a product.")}, status=400)
-        return JsonResponse(
-            selectors.supplier_price_for(supplier=supplier, product=product, on_date=on_date, unit_id=unit_id)
-        )
+        payload = selectors.supplier_price_for(supplier=supplier, product=product, on_date=on_date, unit_id=unit_id)
+        if not can_see(request.user, PriceKind.PURCHASE_PRICE):  # a custom role: the lead time, not the price
+            del payload["unit_price"]
+        return JsonResponse(payload)
 
 
 # --- purchase orders --------------------------------------------------------------------------
@@ -157,6 +159,7 @@ class PurchaseOrderListView(PermissionMixin, PaginatedListMixin, ListView):
     template_name = "procurement/purchaseorder_list.html"
     context_object_name = "orders"
     sortable_fields = ("number", "order_date", "expected_date", "supplier__code", "total_amount", "status")
+    price_sort_fields = {"total_amount": PriceKind.PURCHASE_PRICE}
 
     def get_queryset(self):
         self.filterset = PurchaseOrderFilter(
@@ -177,7 +180,7 @@ class PurchaseOrderExportView(PermissionMixin, View):
 
     def get(self, request):
         queryset = selectors.purchase_order_list(filters=request.GET, user=request.user).order_by("-order_date", "-id")
-        return export_respond(request, purchase_orders_table(queryset))
+        return export_respond(request, purchase_orders_table(queryset, user=request.user))
 
 
 def _order_line_inputs(formset) -> list[services.OrderLineInput]:
@@ -348,6 +351,7 @@ class GoodsReceiptListView(PermissionMixin, PaginatedListMixin, ListView):
     template_name = "procurement/goodsreceipt_list.html"
     context_object_name = "receipts"
     sortable_fields = ("number", "receipt_date", "supplier__code", "total_amount", "status")
+    price_sort_fields = {"total_amount": PriceKind.PURCHASE_PRICE}
 
     def get_queryset(self):
         self.filterset = GoodsReceiptFilter(
@@ -445,7 +449,7 @@ class GoodsReceiptEditView(PermissionMixin, TemplateView):
             return response
         header_initial, lines_initial = self.initial()
         form = GoodsReceiptHeaderForm(order=self.order, initial=header_initial)
-        formset = self.formset_class()(prefix="lines", initial=lines_initial)
+        formset = self.formset_class()(prefix="lines", initial=lines_initial, form_kwargs=self.line_form_kwargs())
         return self.render_to_response(self.get_context_data(form=form, formset=formset))
 
     def post(self, request, *args, **kwargs):
@@ -453,7 +457,7 @@ class GoodsReceiptEditView(PermissionMixin, TemplateView):
         if response is not None:
             return response
         form = GoodsReceiptHeaderForm(request.POST, order=self.order)
-        formset = self.formset_class()(request.POST, prefix="lines")
+        formset = self.formset_class()(request.POST, prefix="lines", form_kwargs=self.line_form_kwargs())
         if form.is_valid() and formset.is_valid():
             try:
                 receipt = self.save(form.cleaned_data, formset)
@@ -468,8 +472,27 @@ class GoodsReceiptEditView(PermissionMixin, TemplateView):
             return {}
         return {line.pk: line for line in self.order.lines.all()}
 
-    def save(self, data: dict, formset) -> GoodsReceipt:
+    @property
+    def shows_prices(self) -> bool:
+        return can_see(self.request.user, PriceKind.PURCHASE_PRICE)
+
+    def line_form_kwargs(self) -> dict:
+        return {"show_prices": self.shows_prices}
+
+    def line_inputs(self, formset, supplier, receipt_date) -> list[services.ReceiptLineInput]:
+        """The lines as entered; prices the user may not see are kept or defaulted server-side."""
         lines = _receipt_line_inputs(formset, self.order_lines())
+        if self.order is None and not self.shows_prices and supplier is not None:
+            lines = services.receipt_lines_with_hidden_prices(
+                supplier=supplier,
+                receipt_date=receipt_date,
+                lines=lines,
+                previous=self.receipt,
+            )
+        return lines
+
+    def save(self, data: dict, formset) -> GoodsReceipt:
+        lines = self.line_inputs(formset, data.get("supplier"), data["receipt_date"])
         return save_then_post(
             self.request,
             create=lambda: services.goods_receipt_create(
@@ -548,6 +571,7 @@ class GoodsReceiptUpdateView(GoodsReceiptEditView):
         return header, _receipt_initial(receipt)
 
     def save(self, data, formset):
+        lines = self.line_inputs(formset, data.get("supplier") or self.receipt.supplier, data["receipt_date"])
         receipt = services.goods_receipt_update(
             actor=self.request.user,
             receipt=self.receipt,
@@ -556,7 +580,7 @@ class GoodsReceiptUpdateView(GoodsReceiptEditView):
             receipt_date=data["receipt_date"],
             reason=data.get("reason") if self.order is None else None,
             remarks=data.get("remarks", ""),
-            lines=_receipt_line_inputs(formset, self.order_lines()),
+            lines=lines,
         )
         messages.success(self.request, _("%(number)s saved.") % {"number": receipt.number})
         if "post" in self.request.POST:
@@ -609,6 +633,7 @@ class PurchaseReturnListView(PermissionMixin, PaginatedListMixin, ListView):
     template_name = "procurement/purchasereturn_list.html"
     context_object_name = "returns"
     sortable_fields = ("number", "return_date", "supplier__code", "total_amount", "status")
+    price_sort_fields = {"total_amount": PriceKind.PURCHASE_PRICE}
 
     def get_queryset(self):
         self.filterset = PurchaseReturnFilter(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
 
 from apps.core.fields import COST_QUANT, MONEY_PLACES, MONEY_QUANT, MoneyField
+from apps.core.prices import FIELD_KINDS, MASK, can_see
 
 register = template.Library()
 
@@ -137,14 +138,26 @@ def _audit_label(model: Any, name: str) -> tuple[str, dict | None, bool]:
     return capfirst(field.verbose_name), dict(field.flatchoices or ()), isinstance(field, MoneyField)
 
 
+def _audit_hidden(model: Any, name: str, is_money: bool, user: Any) -> bool:
+    """Whether ``user`` may not see this change (价格屏蔽): a protected price by its name, or an
+    amount of a document whose amounts are protected (its model's ``price_kind``)."""
+    if user is None:
+        return False
+    kind = FIELD_KINDS.get(name) or (getattr(model, "price_kind", None) if is_money else None)
+    return kind is not None and not can_see(user, kind)
+
+
 @register.simple_tag
-def audit_changes(entry) -> list[tuple[str, str, str]]:
+def audit_changes(entry, user=None) -> list[tuple[str, str, str]]:
     """An audit row's changes as ``(label, old, new)``: the field's verbose name, Yes/No, "—" for empty,
-    money as money (¥1,231.70)."""
+    money as money (¥1,231.70), a price ``user`` may not see as ``***``."""
     model = ContentType.objects.get_for_id(entry.content_type_id).model_class()
     rows = []
     for name, change in (entry.changes or {}).items():
         old, new = change if isinstance(change, list) and len(change) == 2 else (None, change)
         label, choices, is_money = _audit_label(model, name)
+        if _audit_hidden(model, name, is_money, user):
+            rows.append((label, MASK, MASK))
+            continue
         rows.append((label, _audit_value(old, choices, is_money), _audit_value(new, choices, is_money)))
     return rows

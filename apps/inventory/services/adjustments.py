@@ -12,6 +12,7 @@ approved — and so posted — by someone holding ``inventory.approve_stockadjus
 enter it, and only such a person reverses it.
 """
 
+import dataclasses
 import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -38,7 +39,7 @@ from apps.inventory.models import (
 )
 from apps.inventory.services.documents import document_post
 from apps.inventory.services.ledger import StockLine, stock_posting_reverse
-from apps.masterdata.models import Warehouse
+from apps.masterdata.models import Product, Warehouse
 
 A = AdjustmentStatus
 POST = "inventory.post_stockadjustment"
@@ -125,6 +126,34 @@ class AdjustmentLineInput:
     quantity: Decimal
     unit_cost: Decimal | None = None
     remarks: str = ""
+
+
+def adjustment_lines_with_hidden_costs(
+    *,
+    warehouse: Warehouse,
+    lines: Sequence[AdjustmentLineInput],
+    previous: StockAdjustment | None = None,
+) -> list[AdjustmentLineInput]:
+    """``lines`` entered by someone who may not see costs (价格屏蔽, ADR 0007): each line takes
+    the unit cost it had on the draft being edited (same product), else the product's moving
+    average cost in ``warehouse`` when it is in stock, else the product's purchase price. Saving
+    never changes or needs a cost the user cannot see. At most three queries."""
+    kept: dict[int, Decimal | None] = {}
+    if previous is not None:
+        kept = dict(previous.lines.order_by("-line_no").values_list("product_id", "unit_cost"))
+    missing = {line.product_id for line in lines if line.product_id not in kept}
+    defaults = dict(Product.objects.filter(pk__in=missing).values_list("pk", "purchase_price"))
+    defaults.update(
+        StockBalance.objects.filter(warehouse=warehouse, product_id__in=missing, on_hand__gt=0).values_list(
+            "product_id", "avg_cost"
+        )
+    )
+    return [
+        dataclasses.replace(
+            line, unit_cost=kept[line.product_id] if line.product_id in kept else defaults.get(line.product_id)
+        )
+        for line in lines
+    ]
 
 
 def _adjustment_clean_lines(kind: str, lines: Sequence[AdjustmentLineInput]) -> None:
