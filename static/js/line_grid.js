@@ -2,7 +2,8 @@
  * Document line grid: a Django formset rendered as table rows, made quick to fill in.
  *
  *   <table data-line-grid data-prefix="lines" data-lookup-url="..." data-price-field="purchase_price"
- *          [data-stock-url="..." data-warehouse-input="#id_warehouse"] [data-scan-increments]>
+ *          [data-stock-url="..." data-warehouse-input="#id_warehouse"] [data-scan-increments]
+ *          [data-receives-stock]>
  *     <tbody> <tr class="line-row"> ...inputs with data-field="product|product-search|unit|quantity|
  *             unit-price|tax-rate|discount|amount|available"... </tr> </tbody>
  *   </table>
@@ -45,6 +46,9 @@
         ? document.querySelector(table.dataset.warehouseInput)
         : null;
       this.scanIncrements = table.hasAttribute("data-scan-increments");
+      // "Available" short of the quantity is a warning where the document takes stock out; a purchase
+      // (data-receives-stock) shows it for information only.
+      this.issuesStock = !table.hasAttribute("data-receives-stock");
       this.scope = table.closest("form") || document;
       this.template = this.scope.querySelector("template.line-grid-empty");
       this.totalForms = this.scope.querySelector(`#id_${this.prefix}-TOTAL_FORMS`);
@@ -80,6 +84,8 @@
       this.body.insertAdjacentHTML("beforeend", html);
       this.totalForms.value = String(index + 1);
       const row = this.body.lastElementChild;
+      const number = field(row, "row-no");
+      if (number) number.textContent = String(index + 1);  // as the server numbers its forms
       this.bindRow(row);
       return row;
     }
@@ -272,7 +278,9 @@
         const cell = field(row, "amount");
         if (cell) cell.textContent = fmt(amount + tax);
         const available = field(row, "available");
-        if (available?.textContent) available.classList.toggle("text-danger", dec(available.textContent) < quantity);
+        if (available?.textContent && this.issuesStock) {
+          available.classList.toggle("text-danger", dec(available.textContent) < quantity);
+        }
         totals.quantity += quantity;
         if (quantity) units.add(this.unitNameOf(row));
         totals.amount += amount;
@@ -311,9 +319,10 @@
       rows.forEach((row) => {
         const entry = stock[field(row, "product").value];
         const cell = field(row, "available");
-        const available = entry ? dec(entry.available) / this.ratioOf(row) : 0;
+        // In the line's unit, to two places, rounded down: 100 pieces are 8.33 boxes of 12, never 8.34.
+        const available = entry ? Math.floor((dec(entry.available) / this.ratioOf(row)) * 100) / 100 : 0;
         cell.textContent = trimZeros(available);
-        cell.classList.toggle("text-danger", available < dec(field(row, "quantity")?.value));
+        if (this.issuesStock) cell.classList.toggle("text-danger", available < dec(field(row, "quantity")?.value));
       });
     }
   }

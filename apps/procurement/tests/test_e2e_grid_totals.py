@@ -1,11 +1,13 @@
-"""The order grid's quantity total never adds boxes and pieces together."""
+"""The purchase-order grid: totals that never add boxes and pieces, numbered rows, stock shown for information."""
 
+import re
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from apps.inventory.tests.factories import post_stock
 from apps.masterdata.tests.factories import (
     ProductBarcodeFactory,
     ProductFactory,
@@ -47,3 +49,29 @@ def test_quantity_total_only_for_lines_in_one_unit(page, live_server, login):
     page.locator("tr.line-row").nth(1).locator('[data-field="unit"]').select_option(label="box")
     expect(total).to_have_text("—")
     expect(total).to_have_attribute("title", "The lines are in different units, so their quantities are not added up.")
+
+
+def test_added_rows_are_numbered_and_stock_in_boxes_is_information_on_a_purchase(page, live_server, login):
+    pieces = UnitFactory(code="PCS", name="pcs")
+    product = ProductFactory(code="G-3", base_unit=pieces)
+    ProductUnitFactory(product=product, unit=UnitFactory(code="BOX", name="box"), ratio=Decimal(12))
+    ProductBarcodeFactory(product=product, barcode="6901234500031")
+    supplier, warehouse = SupplierFactory(), WarehouseFactory()
+    post_stock(product, warehouse, 100)
+    login(page, live_server, "buyer")
+    page.goto(live_server.url + reverse("procurement:purchaseorder_create"))
+    page.locator("#id_supplier").select_option(str(supplier.pk))
+    page.locator("#id_warehouse").select_option(str(warehouse.pk))
+    rows = page.locator("tr.line-row")
+    initial = rows.count()
+
+    page.locator("[data-grid-add]").click()
+    expect(rows.nth(initial).locator('[data-field="row-no"]')).to_have_text(str(initial + 1))
+
+    scan(page, "6901234500031")
+    line = rows.first
+    line.locator('[data-field="unit"]').select_option(label="box")
+    line.locator('[data-field="quantity"]').fill("20")
+    available = line.locator('[data-field="available"]')
+    expect(available).to_have_text("8.33")  # 100 pcs in boxes of 12, rounded down
+    expect(available).not_to_have_class(re.compile("text-danger"))
