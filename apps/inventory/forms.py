@@ -9,7 +9,7 @@ from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.fields import COST_PLACES, QUANTITY_PLACES
-from apps.core.forms import CleanForm
+from apps.core.forms import CleanForm, CleanModelForm
 from apps.core.hygiene import to_decimal
 from apps.inventory.documents.forms import LineGridForm, LineGridFormSet
 from apps.inventory.models import StockAdjustment
@@ -19,7 +19,7 @@ from apps.masterdata.models import Product, Warehouse
 LINE_GRID_PREFIX = "lines"
 
 
-class StockAdjustmentForm(forms.ModelForm):
+class StockAdjustmentForm(CleanModelForm):
     class Meta:
         model = StockAdjustment
         fields = ["kind", "warehouse", "date", "reason", "remarks"]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.core.fields import QUANTITY_PLACES
+from apps.core.forms import CleanForm
 from apps.inventory.models import (
     AbcClass,
     CountScope,
@@ -22,7 +23,7 @@ from apps.inventory.services.counts import CountEntryInput
 from apps.masterdata.models import Category, Product, Warehouse
 
 
-class StockCountOpenForm(forms.Form):
+class StockCountOpenForm(CleanForm):
     warehouse = forms.ModelChoiceField(label=gettext_lazy("Warehouse"), queryset=Warehouse.objects.none())
     scope = forms.ChoiceField(label=gettext_lazy("Count scope"), choices=CountScope.choices)
     category = forms.ModelChoiceField(
@@ -162,7 +163,7 @@ class StockTransferFilter(django_filters.FilterSet):
         return queryset.filter(Q(source=value) | Q(destination=value)) if value else queryset
 
 
-class StockTransferForm(forms.Form):
+class StockTransferForm(CleanForm):
     source = forms.ModelChoiceField(label=gettext_lazy("Source warehouse"), queryset=Warehouse.objects.none())
     destination = forms.ModelChoiceField(label=gettext_lazy("Destination warehouse"), queryset=Warehouse.objects.none())
     date = forms.DateField(

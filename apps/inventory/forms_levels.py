@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.core.fields import QUANTITY_PLACES
+from apps.core.forms import CleanForm, CleanModelForm
 from apps.inventory.models import AbcClass, InventoryPolicy, StorageLocation, XyzClass
 from apps.inventory.services.levels import KEEP, POLICY_FIELDS, StockLevelInput
 from apps.masterdata.models import Category, Warehouse
@@ -103,7 +104,7 @@ def level_grid_rows(data, products, warehouse: Warehouse) -> tuple[list[StockLev
     return rows, errors
 
 
-class StockLevelApplyForm(forms.Form):
+class StockLevelApplyForm(CleanForm):
     """Set levels of every product matching the filter; blank fields are kept."""
 
     safety_stock = forms.DecimalField(
@@ -139,7 +140,7 @@ class StockLevelApplyForm(forms.Form):
         ]
 
 
-class StorageLocationForm(forms.ModelForm):
+class StorageLocationForm(CleanModelForm):
     class Meta:
         model = StorageLocation
         fields = ["warehouse", "code", "zone", "sort_order", "is_active"]
@@ -149,7 +150,7 @@ class StorageLocationForm(forms.ModelForm):
         self.fields["warehouse"].queryset = warehouses if warehouses is not None else Warehouse.objects.active()
 
 
-class InventoryPolicyForm(forms.ModelForm):
+class InventoryPolicyForm(CleanModelForm):
     class Meta:
         model = InventoryPolicy
         fields = POLICY_FIELDS

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.forms import CleanForm, CleanModelForm
 from apps.inventory.documents.forms import LineGridForm, LineGridFormSet, resolve_products
 from apps.masterdata.models import Product, Supplier, Unit, Warehouse
 from apps.procurement.models import PurchaseOrder, SupplierPrice
@@ -24,7 +25,9 @@ def _field(name: str) -> dict:
     return {"data-field": name}
 
 
-class SupplierPriceForm(forms.ModelForm):
+class SupplierPriceForm(CleanModelForm):
+    any_date_fields = ("valid_to",)  # a price list may run for years
+
     class Meta:
         model = SupplierPrice
         fields = [
@@ -49,14 +52,14 @@ class SupplierPriceForm(forms.ModelForm):
             self.fields["valid_from"].initial = timezone.localdate
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(CleanForm):
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
 
 # --- purchase orders --------------------------------------------------------------------------
 
 
-class PurchaseOrderForm(forms.ModelForm):
+class PurchaseOrderForm(CleanModelForm):
     expected_date = forms.DateField(
         label=_("Expected date"),
         required=False,
@@ -121,7 +124,7 @@ PurchaseOrderLineFormSet = forms.formset_factory(
 # --- goods receipts ---------------------------------------------------------------------------
 
 
-class GoodsReceiptHeaderForm(forms.Form):
+class GoodsReceiptHeaderForm(CleanForm):
     supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=Supplier.objects.filter(is_active=True))
     warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=Warehouse.objects.filter(is_active=True))
     receipt_date = forms.DateField(label=_("Receipt date"), initial=timezone.localdate, widget=DATE)
@@ -217,13 +220,13 @@ GoodsReceiptFreeLineFormSet = forms.formset_factory(
 # --- purchase returns -------------------------------------------------------------------------
 
 
-class PurchaseReturnForm(forms.Form):
+class PurchaseReturnForm(CleanForm):
     return_date = forms.DateField(label=_("Return date"), initial=timezone.localdate, widget=DATE)
     reason = forms.CharField(label=_("Reason"), max_length=200)
     remarks = forms.CharField(label=_("Remarks"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class PurchaseReturnLineForm(forms.Form):
+class PurchaseReturnLineForm(CleanForm):
     receipt_line = forms.IntegerField(widget=forms.HiddenInput)
     quantity = forms.DecimalField(
         label=_("Return quantity"), **QTY, required=False, min_value=Decimal(0), widget=NUMBER
@@ -242,7 +245,7 @@ class AllocationMode:
     NONE = "none"
 
 
-class SupplierPaymentForm(forms.Form):
+class SupplierPaymentForm(CleanForm):
     supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=Supplier.objects.filter(is_active=True))
     payment_date = forms.DateField(label=_("Payment date"), initial=timezone.localdate, widget=DATE)
     amount = forms.DecimalField(label=_("Amount"), max_digits=18, decimal_places=2, min_value=Decimal("0.01"))
@@ -261,7 +264,7 @@ class SupplierPaymentForm(forms.Form):
     remarks = forms.CharField(label=_("Remarks"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class AllocationLineForm(forms.Form):
+class AllocationLineForm(CleanForm):
     receipt = forms.IntegerField(widget=forms.HiddenInput)
     amount = forms.DecimalField(
         label=_("Amount"), max_digits=18, decimal_places=2, required=False, min_value=Decimal(0), widget=NUMBER

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from apps.core.forms import CleanForm, CleanModelForm
 from apps.inventory.documents.forms import LineGridForm, LineGridFormSet
 from apps.masterdata.models import Customer, Unit, Warehouse
 from apps.sales.models import CustomerFollowUp, ReceiptMethod, ReturnDisposition
@@ -23,7 +24,7 @@ def _field_attrs(form: forms.Form, attrs: dict[str, dict[str, str]]) -> None:
         form.fields[name].widget.attrs.update(values)
 
 
-class SalesOrderForm(forms.Form):
+class SalesOrderForm(CleanForm):
     customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none())
     warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=Warehouse.objects.none())
     order_date = forms.DateField(label=_("Order date"), widget=DATE)
@@ -77,7 +78,7 @@ class OrderLineForm(LineGridForm):
 OrderLineFormSet = forms.formset_factory(OrderLineForm, formset=LineGridFormSet, extra=1, can_delete=True)
 
 
-class ShipmentStartForm(forms.Form):
+class ShipmentStartForm(CleanForm):
     customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none())
     warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=Warehouse.objects.none())
 
@@ -87,12 +88,12 @@ class ShipmentStartForm(forms.Form):
         self.fields["warehouse"].queryset = Warehouse.objects.active()
 
 
-class ShipmentForm(forms.Form):
+class ShipmentForm(CleanForm):
     ship_date = forms.DateField(label=_("Delivery date"), widget=DATE)
     remarks = forms.CharField(label=_("Remarks"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class ShipmentLineForm(forms.Form):
+class ShipmentLineForm(CleanForm):
     order_line = forms.IntegerField(widget=forms.HiddenInput)
     quantity = forms.DecimalField(label=_("Quantity"), required=False, min_value=Decimal(0), **QTY)
 
@@ -104,12 +105,12 @@ class ShipmentLineForm(forms.Form):
 ShipmentLineFormSet = forms.formset_factory(ShipmentLineForm, extra=0)
 
 
-class SalesReturnForm(forms.Form):
+class SalesReturnForm(CleanForm):
     return_date = forms.DateField(label=_("Return date"), widget=DATE)
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
 
-class ReturnLineForm(forms.Form):
+class ReturnLineForm(CleanForm):
     shipment_line = forms.IntegerField(widget=forms.HiddenInput)
     quantity = forms.DecimalField(label=_("Quantity"), required=False, min_value=Decimal(0), **QTY)
     disposition = forms.ChoiceField(
@@ -121,7 +122,7 @@ class ReturnLineForm(forms.Form):
 ReturnLineFormSet = forms.formset_factory(ReturnLineForm, extra=0)
 
 
-class ReceiptForm(forms.Form):
+class ReceiptForm(CleanForm):
     AUTO, MANUAL = "auto", "manual"
 
     customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.none())
@@ -143,7 +144,7 @@ class ReceiptForm(forms.Form):
         self.fields["receipt_date"].initial = timezone.localdate()
 
 
-class AllocationForm(forms.Form):
+class AllocationForm(CleanForm):
     receivable = forms.IntegerField(widget=forms.HiddenInput)
     amount = forms.DecimalField(
         label=_("Amount"), required=False, min_value=Decimal(0), max_digits=18, decimal_places=2
@@ -153,14 +154,14 @@ class AllocationForm(forms.Form):
 AllocationFormSet = forms.formset_factory(AllocationForm, extra=0)
 
 
-class FollowUpForm(forms.ModelForm):
+class FollowUpForm(CleanModelForm):
     class Meta:
         model = CustomerFollowUp
         fields = ["date", "channel", "note", "next_action", "next_action_date"]
         widgets = {"date": DATE, "next_action_date": DATE, "note": forms.Textarea(attrs={"rows": 2})}
 
 
-class CustomerTagsForm(forms.Form):
+class CustomerTagsForm(CleanForm):
     tags = forms.CharField(
         label=_("Tags"),
         required=False,

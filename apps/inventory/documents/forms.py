@@ -16,10 +16,11 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.forms import CleanForm
 from apps.masterdata.models import Product, ProductBarcode
 
 
-class LineGridForm(forms.Form):
+class LineGridForm(CleanForm):
     product = forms.IntegerField(required=False, widget=forms.HiddenInput(attrs={"data-field": "product"}))
     product_search = forms.CharField(
         label=gettext_lazy("Product"),
