@@ -33,9 +33,27 @@ class StockSnapshotMonth(models.Model):
 class StockMonthEnd(models.Model):
     """The closing quantity and value of one product in one warehouse at the end of a month."""
 
-    month = models.ForeignKey(StockSnapshotMonth, on_delete=models.CASCADE, related_name="balances")
-    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
-    warehouse = models.ForeignKey(Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="+")
+    # The unique constraint's index (month first) serves every read; no index per foreign key. A row
+    # exists only for a pair with movements, whose own foreign keys already protect the product and
+    # the warehouse, so the database does not check them again: those checks were half of a month's
+    # build (7 of 14 s for 100,000 rows). Django still refuses to delete a product or warehouse here.
+    month = models.ForeignKey(StockSnapshotMonth, on_delete=models.CASCADE, related_name="balances", db_index=False)
+    product = models.ForeignKey(
+        Product,
+        verbose_name=_("product"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+    warehouse = models.ForeignKey(
+        Warehouse,
+        verbose_name=_("warehouse"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     quantity = QuantityField(_("quantity"))
     value = MoneyField(_("value"))
 
