@@ -82,7 +82,7 @@ def main() -> None:
     clients, users = {}, {}
     for role in ("manager", "buyer", "warehouse", "sales"):
         client = Client()
-        users[role] = UserFactory(role=role)
+        users[role] = UserFactory(role=role, username=f"bench-{role}-{time.time_ns()}")  # a rerun adds new users
         client.force_login(users[role])
         clients[role] = client
     summary = reverse("analytics:stock_summary")
