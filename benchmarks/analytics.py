@@ -3,10 +3,15 @@
 With 10,000 products × 10 warehouses and about 1,000,000 movements (``seed_demo --scale 10000
 --warehouses 10 --movements 1000000``, seeded here when the database has fewer), the server time
 of each stock report page and each role's dashboard (uncached): Django test client against the
-real views, median of RUNS runs. Prints a table and writes ``benchmarks/results/analytics.json``.
+real views, median of RUNS runs. The historical reports (a period or a day in the past) are timed
+three times: the selector as it ran before the monthly snapshots (whole ledger, PostgreSQL's JIT
+on), the page reading the whole ledger (no snapshots; one run each, they are slow), and the page
+after ``stock_snapshots_update()`` built the month ends (its time is reported too). Prints a table and
+writes ``benchmarks/results/analytics.json``.
 
-Environment: BENCH_ANALYTICS_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/jxc_analytics_bench),
-BENCH_RUNS (default 5).
+Environment: BENCH_ANALYTICS_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/jxc_analytics_bench;
+BENCH_DATABASE_URL when only that is set), BENCH_RUNS (default 5), BENCH_FULL_RUNS (runs of the
+whole-ledger reading, default 1).
 """
 
 import datetime
@@ -16,11 +21,16 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DATABASE_URL = os.environ.get("BENCH_ANALYTICS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/jxc_analytics_bench")
+DATABASE_URL = os.environ.get(
+    "BENCH_ANALYTICS_DATABASE_URL",
+    os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/jxc_analytics_bench"),
+)
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+FULL_RUNS = int(os.environ.get("BENCH_FULL_RUNS", "1"))
 
 
 def main() -> None:
@@ -35,13 +45,16 @@ def main() -> None:
     django.setup()
     from django.core.cache import cache
     from django.core.management import call_command
-    from django.db import connection
+    from django.db import connection, transaction
     from django.test import Client
     from django.urls import reverse
     from django.utils import timezone
 
     from apps.accounts.tests.factories import UserFactory
-    from apps.inventory.models import StockMovement
+    from apps.analytics.stock_forms import StockSummaryForm, TurnoverForm, ValuationForm
+    from apps.analytics.stock_selectors import stock_summary
+    from apps.inventory.models import StockMonthEnd, StockMovement, StockSnapshotMonth
+    from apps.inventory.services.snapshots import stock_snapshots_update
 
     call_command("migrate", verbosity=0)
     if StockMovement.objects.count() < 900_000:
@@ -54,9 +67,9 @@ def main() -> None:
     year_ago = today - datetime.timedelta(days=364)
     middle = today - datetime.timedelta(days=180)
 
-    def timed(client: Client, url: str, *, clear_cache: bool = False) -> float:
+    def timed(client: Client, url: str, *, clear_cache: bool = False, runs: int = RUNS) -> float:
         samples = []
-        for _ in range(RUNS):
+        for _ in range(runs):
             if clear_cache:
                 cache.clear()
             started = time.perf_counter()
@@ -66,10 +79,11 @@ def main() -> None:
             assert response.status_code == 200, (url, response.status_code)
         return statistics.median(samples) * 1000
 
-    clients = {}
+    clients, users = {}, {}
     for role in ("manager", "buyer", "warehouse", "sales"):
         client = Client()
-        client.force_login(UserFactory(role=role))
+        users[role] = UserFactory(role=role, username=f"bench-{role}-{time.time_ns()}")  # a rerun adds new users
+        client.force_login(users[role])
         clients[role] = client
     summary = reverse("analytics:stock_summary")
     pages = {
@@ -88,7 +102,67 @@ def main() -> None:
         "ageing by category": reverse("analytics:stock_ageing") + "?grouping=category",
         "dead stock, 90 days": reverse("analytics:dead_stock"),
     }
-    results = {name: timed(clients["manager"], url) for name, url in pages.items()}
+    month_later = middle + datetime.timedelta(days=30)
+    quarter_before = middle - datetime.timedelta(days=89)
+    history_forms = {
+        "summary, middle of the year (a month), by category": (
+            "analytics:stock_summary",
+            StockSummaryForm,
+            {"date_from": middle, "date_to": month_later, "grouping": "category"},
+        ),
+        "summary, a past month, by product": (
+            "analytics:stock_summary",
+            StockSummaryForm,
+            {"date_from": middle, "date_to": month_later, "grouping": "product"},
+        ),
+        "valuation mid-year by category × warehouse": (
+            "analytics:stock_valuation",
+            ValuationForm,
+            {"day": middle, "grouping": "category_warehouse"},
+        ),
+        "valuation mid-year by product × warehouse": (
+            "analytics:stock_valuation",
+            ValuationForm,
+            {"day": middle, "grouping": "product_warehouse"},
+        ),
+        "turnover, a past quarter, by category": (
+            "analytics:stock_turnover",
+            TurnoverForm,
+            {"date_from": quarter_before, "date_to": middle, "grouping": "category"},
+        ),
+    }
+    history = {
+        name: reverse(url_name) + "?" + urlencode({key: str(value) for key, value in params.items()})
+        for name, (url_name, _form, params) in history_forms.items()
+    }
+    results = {}
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {StockMonthEnd._meta.db_table}, {StockSnapshotMonth._meta.db_table}")
+    manager = users["manager"]
+    for name, (_url_name, form_class, params) in history_forms.items():  # before snapshots: whole ledger, JIT on
+        form = form_class.bound({key: str(value) for key, value in params.items()}, user=manager)
+        assert form.is_valid(), form.errors
+        criteria = form.criteria()
+        samples = []
+        for _ in range(FULL_RUNS):
+            started = time.perf_counter()
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    cursor.execute("SET LOCAL jit = on")
+                stock_summary(criteria, user=manager, limit=50, snapshots=False)
+            samples.append(time.perf_counter() - started)
+        results[f"[before: whole ledger, JIT on, selector] {name}"] = statistics.median(samples) * 1000
+    for name, url in history.items():
+        results[f"[whole ledger] {name}"] = timed(clients["manager"], url, runs=FULL_RUNS)
+    started = time.perf_counter()
+    months = stock_snapshots_update()
+    results[f"stock_snapshots_update: {len(months)} months built"] = (time.perf_counter() - started) * 1000
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    for name, url in history.items():
+        results[f"[snapshots] {name}"] = timed(clients["manager"], url)
+    results.update({name: timed(clients["manager"], url) for name, url in pages.items()})
     for role in ("manager", "buyer", "warehouse", "sales"):
         results[f"dashboard: {role} (uncached)"] = timed(clients[role], reverse("core:home"), clear_cache=True)
         results[f"dashboard: {role} (cached)"] = timed(clients[role], reverse("core:home"))

@@ -164,6 +164,12 @@ class InventoryPolicy(models.Model):
         validators=[NON_NEGATIVE],
         help_text=_("Counts whose gains and losses add up to more than this (absolute value) need approval."),
     )
+    count_variance_alert_threshold = MoneyField(
+        _("count variance value that alerts the managers"),
+        default=Decimal("1000.00"),
+        validators=[NON_NEGATIVE],
+        help_text=_("The managers are notified when a count is submitted or posted with a variance above this."),
+    )
     cycle_days_a = models.PositiveSmallIntegerField(_("count class A every (days)"), default=30)
     cycle_days_b = models.PositiveSmallIntegerField(_("count class B every (days)"), default=90)
     cycle_days_c = models.PositiveSmallIntegerField(_("count class C every (days)"), default=365)

@@ -14,11 +14,12 @@ import datetime
 import logging
 import threading
 import traceback
+import uuid
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import OperationalError, close_old_connections, connection
+from django.db import IntegrityError, OperationalError, close_old_connections, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -232,3 +233,59 @@ def job_delete_expired(*, days: int = 30) -> int:
         count += 1
     close_old_connections()
     return count
+
+
+# Periodic job ids are derived from (kind, interval, slot) in this namespace: a primary key, so a
+# slot's job is inserted once however many workers ask for it at the same moment.
+PERIODIC_NAMESPACE = uuid.UUID("6f1d3c4e-2b5a-4f0e-9c57-0d2f8a1b7e33")
+
+
+def periodic_jobs() -> dict[str, float]:
+    """``settings.JOBS_PERIODIC``: job kind → seconds between runs (kinds with 0 or less are off)."""
+    return {kind: float(seconds) for kind, seconds in getattr(settings, "JOBS_PERIODIC", {}).items() if seconds > 0}
+
+
+def job_start_periodic(*, kind: str, interval: float, now: datetime.datetime | None = None) -> Job | None:
+    """Start ``kind`` once per ``interval`` seconds; return the job started, or None when this
+    interval's job exists already.
+
+    Time is cut into slots of ``interval`` seconds since the epoch; a slot's job has an id derived
+    from (kind, interval, slot), so whichever worker inserts it first starts it and every other
+    insert fails on the primary key: idempotent without a lock, across any number of workers.
+    The job row and its task are written in one transaction (the database backend queues in the
+    same database), so a slot never ends up with a job that nobody will run.
+    """
+    registered = job_kind(kind)
+    moment = now or timezone.now()
+    slot = int(moment.timestamp() // interval)
+    job_id = uuid.uuid5(PERIODIC_NAMESPACE, f"{kind}:{interval:g}:{slot}")
+    try:
+        with transaction.atomic():
+            job = Job.objects.create(
+                id=job_id,
+                kind=kind,
+                label=str(registered.label)[:200],
+                params={},
+                language=settings.LANGUAGE_CODE,
+                dedupe_key=f"periodic:{slot}",
+                max_attempts=registered.max_attempts,
+            )
+            _enqueue(job)
+    except IntegrityError:
+        return None
+    job.refresh_from_db()
+    return job
+
+
+def jobs_start_due(*, now: datetime.datetime | None = None) -> list[Job]:
+    """Start every periodic job (``periodic_jobs()``) whose current slot has none yet (the worker calls this)."""
+    started = []
+    for kind, interval in periodic_jobs().items():
+        try:
+            job = job_start_periodic(kind=kind, interval=interval, now=now)
+        except KeyError:  # configured but not registered: the others still run
+            logger.error("periodic job kind %s is not registered", kind)
+            continue
+        if job is not None:
+            started.append(job)
+    return started

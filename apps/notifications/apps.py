@@ -8,7 +8,8 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from apps.inventory.services.hooks import on_stock_posted
-        from apps.notifications.triggers import stock_posted
+        from apps.inventory.services.hooks import on_stock_count_reviewed, on_stock_posted
+        from apps.notifications.triggers import stock_count_reviewed, stock_posted
 
         on_stock_posted(stock_posted)
+        on_stock_count_reviewed(stock_count_reviewed)

@@ -19,6 +19,10 @@ TEMPLATES = {
         "Sales order %(number)s for %(customer)s is over the credit limit and waits for approval"
     ),
     NotificationKind.OVERDUE_RECEIVABLE: lambda: _("%(customer)s has %(amount)s overdue (oldest due %(due)s)"),
+    NotificationKind.COUNT_VARIANCE: lambda: _(
+        "Stock count %(number)s in %(warehouse)s: variance %(variance)s (surplus %(gain)s, shortage %(loss)s), "
+        "above the alert threshold of %(threshold)s"
+    ),
 }
 
 

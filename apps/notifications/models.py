@@ -18,6 +18,7 @@ class NotificationKind(models.TextChoices):
     REJECTED = "rejected", _("Goods rejected at inspection")
     CREDIT_LIMIT = "credit_limit", _("Credit limit exceeded")
     OVERDUE_RECEIVABLE = "overdue", _("Receivable overdue")
+    COUNT_VARIANCE = "count_variance", _("Count variance above the alert threshold")
 
 
 class Notification(models.Model):

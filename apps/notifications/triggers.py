@@ -23,7 +23,7 @@ from django.utils import timezone
 from apps.core.fields import QuantityField
 from apps.inventory.models import StockBalance, StockLevel
 from apps.inventory.selectors_levels import OPEN_ORDER_STATUSES, on_order_subquery
-from apps.inventory.services.hooks import Posted
+from apps.inventory.services.hooks import CountReviewed, Posted
 from apps.notifications import queue, routing
 from apps.notifications.models import NotificationKind
 from apps.notifications.services import notification_close, notification_raise, notifications_close_except
@@ -31,6 +31,10 @@ from apps.notifications.services import notification_close, notification_raise, 
 ZERO = Value(Decimal(0), output_field=QuantityField())
 RECEIPT_DOCUMENT_TYPE = "procurement.goodsreceipt"
 REJECTION_DAYS = 7
+
+
+def _money(amount: Decimal) -> str:
+    return f"¥{Decimal(str(amount)):,.2f}"
 
 
 def _plain(number: Decimal) -> str:
@@ -103,6 +107,39 @@ def sweep_stock() -> None:
             _raise_level(kind, level)
             keys.append(_stock_key(kind, level.product_id, level.warehouse_id))
         notifications_close_except(kind=kind, keys=keys)
+
+
+# --- Stock counts ------------------------------------------------------------------------------
+
+
+def check_count_variance(*, count_id: int) -> None:
+    """Tell the managers about a submitted or posted count whose surplus + shortage value is above
+    ``InventoryPolicy.count_variance_alert_threshold``; close the alert when a recount brought it under."""
+    from apps.inventory.models import InventoryPolicy, StockCount
+
+    count = StockCount.objects.select_related("warehouse").filter(pk=count_id).first()
+    if count is None:
+        return
+    key = f"count_variance:{count.pk}"
+    threshold = InventoryPolicy.load().count_variance_alert_threshold
+    if count.variance_value <= threshold:
+        notification_close(key=key)
+        return
+    notification_raise(
+        kind=NotificationKind.COUNT_VARIANCE,
+        key=key,
+        recipients=routing.managers(),
+        params={
+            "number": count.number,
+            "warehouse": str(count.warehouse),
+            "variance": _money(count.variance_value),
+            "gain": _money(count.gain_value),
+            "loss": _money(count.loss_value),
+            "threshold": _money(threshold),
+        },
+        url=count.get_absolute_url(),
+        warehouse_id=count.warehouse_id,
+    )
 
 
 # --- Purchasing ------------------------------------------------------------------------------
@@ -192,7 +229,7 @@ def sweep_overdue(*, today: datetime.date) -> None:
             recipients=routing.active(customer.salesperson),
             params={
                 "customer": str(customer),
-                "amount": f"¥{Decimal(str(row['amount'])):,.2f}",
+                "amount": _money(row["amount"]),
                 "due": f"{row['due']}",
             },
             url=reverse("sales:customer_overview", args=[customer.pk]),
@@ -211,6 +248,11 @@ def stock_posted(event: Posted) -> None:
         document_type=event.document_type,
         document_number=event.document_number,
     )
+
+
+def stock_count_reviewed(event: CountReviewed) -> None:
+    """Count listener (after commit): a submitted or posted count's variance against the threshold."""
+    queue.enqueue(check_count_variance, count_id=event.count_id)
 
 
 def check_stock_posted(*, keys: list, document_type: str, document_number: str) -> None:

@@ -221,6 +221,12 @@ TASKS = {"default": {"BACKEND": env("TASKS_BACKEND", default="django_tasks_db.Da
 # A running job's worker touches it this often; a job silent for 3× this (30 s at least) is
 # taken as lost (its worker died) and enqueued again.
 JOBS_HEARTBEAT_SECONDS = env.float("JOBS_HEARTBEAT_SECONDS", default=10)
+# Periodic jobs each worker starts when due (kind → seconds between runs; 0 turns one off): the alert
+# sweep (low stock, late purchase orders, overdue receivables) and the monthly stock snapshots.
+JOBS_PERIODIC = {
+    "notifications.sweep": env.int("ALERT_SWEEP_SECONDS", default=300),
+    "inventory.stock_snapshots": env.int("STOCK_SNAPSHOT_SECONDS", default=3600),
+}
 JOBS_SELFCHECK_PAUSE = 0.2  # seconds between the self-check job's steps (Background jobs page)
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     DecimalField,
@@ -62,6 +62,7 @@ from apps.inventory.models import (
     StockLevel,
     StockMovement,
 )
+from apps.inventory.services import hooks
 from apps.inventory.services.documents import document_post
 from apps.inventory.services.ledger import StockLine
 from apps.masterdata.models import Category, Product, ProductUnit, Warehouse
@@ -477,7 +478,14 @@ def stock_count_submit(*, actor: Any, count: StockCount, reason: str = "") -> St
         locked.gain_value, locked.loss_value = values["gain"], values["loss"]
         return ["gain_value", "loss_value"]
 
-    return document_transition(pipeline=COUNT_PIPELINE, document=count, action="submit", actor=actor, stamp=stamp)
+    submitted = document_transition(pipeline=COUNT_PIPELINE, document=count, action="submit", actor=actor, stamp=stamp)
+    _tell_reviewed(submitted, "submit")
+    return submitted
+
+
+def _tell_reviewed(count: StockCount, action: str) -> None:
+    event = hooks.CountReviewed(count_id=count.pk, action=action)
+    transaction.on_commit(lambda: hooks.stock_count_reviewed(event))
 
 
 @atomic_with_retry
@@ -566,6 +574,7 @@ def stock_count_post(*, actor: Any, count: StockCount, reason: str = "") -> Stoc
         finish=finish,
         changes={"lines": len(stock_lines)},
     )
+    _tell_reviewed(locked, "post")
     return locked
 
 

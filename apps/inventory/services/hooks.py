@@ -2,6 +2,8 @@
 importing them (alerts, notifications). Listeners run after the posting's transaction commits,
 never inside it, and a failing listener is logged, not raised: the posting stands.
 
+The same for stock counts submitted or posted (the count variance alert).
+
 And the posting clock: a trusted caller (the demo history) posts documents through their own
 services as of a past moment, which ``stock_post`` takes as its ``posted_at``."""
 
@@ -40,6 +42,32 @@ def stock_posted(event: Posted) -> None:
             listener(event)
         except Exception:  # a listener's failure must not undo or fail a committed posting
             logger.exception("stock posting listener %s failed for %s", listener, event.document_number)
+
+
+@dataclass(frozen=True)
+class CountReviewed:
+    """A stock count was submitted for review or posted (``action``); its variance values are stamped."""
+
+    count_id: int
+    action: str
+
+
+_count_listeners: list[Callable[[CountReviewed], None]] = []
+
+
+def on_stock_count_reviewed(listener: Callable[[CountReviewed], None]) -> None:
+    """Register ``listener`` for submitted and posted counts (from an AppConfig.ready); twice keeps one."""
+    if listener not in _count_listeners:
+        _count_listeners.append(listener)
+
+
+def stock_count_reviewed(event: CountReviewed) -> None:
+    """Call every count listener with ``event`` (scheduled with ``transaction.on_commit``)."""
+    for listener in _count_listeners:
+        try:
+            listener(event)
+        except Exception:  # a listener's failure must not fail a committed count
+            logger.exception("stock count listener %s failed for count %s", listener, event.count_id)
 
 
 _clock: contextvars.ContextVar[datetime.datetime | None] = contextvars.ContextVar("posting_clock", default=None)

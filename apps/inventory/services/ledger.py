@@ -35,6 +35,7 @@ from apps.inventory.models import (
     StockPosting,
 )
 from apps.inventory.services import hooks
+from apps.inventory.services.snapshots import snapshot_horizon_check
 from apps.masterdata.models import Product, Warehouse
 
 BalanceKey = tuple[int, int]  # (product_id, warehouse_id)
@@ -430,9 +431,11 @@ def _refuse(locked: _Locked, error: ValidationError, idempotency_key: str | None
 
 
 def _check_posted_at(keys: set[BalanceKey], posted_at: datetime.datetime) -> None:
-    """Refuse an explicit ``posted_at`` earlier than the last movement of any of ``keys`` (under the lock)."""
+    """Refuse an explicit ``posted_at`` earlier than the last movement of any of ``keys`` (under the lock),
+    or inside a month already closed in the monthly snapshots."""
     if timezone.is_naive(posted_at):
         raise ValidationError(_("The posting time needs a time zone."), code="naive_posted_at")
+    snapshot_horizon_check(posted_at)
     row_values = "VALUES " if connection.vendor == "sqlite" else ""
     with connection.cursor() as cursor:
         for pairs in _chunks(sorted(keys), 2):

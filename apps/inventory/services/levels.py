@@ -176,6 +176,7 @@ POLICY_FIELDS = [
     "xyz_y_max_cv",
     "classification_months",
     "count_approval_threshold",
+    "count_variance_alert_threshold",
     "cycle_days_a",
     "cycle_days_b",
     "cycle_days_c",

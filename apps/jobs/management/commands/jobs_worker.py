@@ -2,7 +2,9 @@
 
 Start as many as the machine's cores allow (see the README, "Workers"); each claims one job at a
 time with ``SELECT … FOR UPDATE SKIP LOCKED`` (PostgreSQL) or an exclusive transaction (SQLite).
-Every worker also re-enqueues, every ``JOBS_HEARTBEAT_SECONDS``, the jobs whose worker died.
+Every worker also re-enqueues, every ``JOBS_HEARTBEAT_SECONDS``, the jobs whose worker died, and
+starts the periodic jobs of ``JOBS_PERIODIC`` that are due (the alert sweep, the monthly stock
+snapshots): each interval's job is inserted once, by whichever worker comes first.
 """
 
 import logging
@@ -13,7 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
 
-from apps.jobs.services import job_requeue_stale
+from apps.jobs.services import job_requeue_stale, jobs_start_due
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +30,7 @@ class Command(BaseCommand):
         parser.add_argument("--worker-id", default=None, help="Unique id of this worker (default: random)")
 
     def handle(self, *args, queue_name: str, interval: float, batch: bool, worker_id: str | None, **options):
+        self.start_due()  # before the first poll, so that a --batch run serves them too
         stop = threading.Event()
         sweeper = threading.Thread(target=self.sweep, args=(stop,), daemon=True, name="jobs-sweeper")
         sweeper.start()
@@ -51,5 +54,13 @@ class Command(BaseCommand):
                     logger.exception("job sweep failed")
                 if stop.wait(period):
                     return
+                self.start_due()
         finally:
             connection.close()
+
+    def start_due(self) -> None:
+        try:
+            for job in jobs_start_due():
+                logger.info("started periodic job %s (%s)", job.pk, job.kind)
+        except Exception:  # a failed start is retried at the next tick; the worker goes on
+            logger.exception("starting periodic jobs failed")

@@ -1,0 +1,93 @@
+"""The 进销存汇总表 started from monthly snapshots equals the one summed over the whole ledger, and a stale
+or missing snapshot sends it back to the whole ledger."""
+
+import datetime
+import random
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from apps.analytics.stock_selectors import StockCriteria, snapshot_before, stock_summary
+from apps.analytics.tests.stock_history import june_history
+from apps.analytics.tests.test_stock_summary_reconciles import _as_of, _assert_reconciles, _history
+from apps.inventory.services.snapshots import stock_snapshots_update
+from apps.inventory.tests.snapshot_history import append_behind_the_ledger, at
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+GROUPINGS = ["product", "product_warehouse", "category", "category_warehouse", "warehouse"]
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13])
+def test_random_history_gives_the_same_summary_with_and_without_snapshots(seed, make_user):
+    rng = random.Random(seed)  # noqa: S311  (test data, not crypto)
+    _history(rng, days=150, postings=200)
+    manager = make_user("manager")
+    assert stock_snapshots_update()  # three or four closed months
+    today = timezone.localdate()
+    used = 0
+    for _ in range(6):
+        start = today - datetime.timedelta(days=rng.randint(0, 140))
+        end = min(today, start + datetime.timedelta(days=rng.randint(0, 45)))
+        criteria = StockCriteria(date_from=start, date_to=end, grouping=rng.choice(GROUPINGS))
+        used += snapshot_before(start) is not None
+
+        snapped = stock_summary(criteria, user=manager, forward=True)
+        whole = stock_summary(criteria, user=manager, forward=True, snapshots=False)
+        backward = stock_summary(criteria, user=manager, forward=False)
+
+        assert snapped.rows == whole.rows == backward.rows
+        assert snapped.totals == whole.totals == backward.totals
+        if criteria.grouping == "product_warehouse":
+            _assert_reconciles(snapped, _as_of(manager, end))
+    assert used  # at least one period started after a closed month
+
+
+def test_june_history_from_the_may_snapshot_by_hand(make_user):
+    data = june_history()
+    stock_snapshots_update(now=at(datetime.date(2026, 6, 15)))  # May only
+    manager = make_user("manager")
+    june = StockCriteria(date_from=datetime.date(2026, 6, 1), date_to=datetime.date(2026, 6, 30))
+    assert snapshot_before(june.date_from) is not None
+
+    page = stock_summary(june, user=manager, forward=True)
+
+    apple, biscuits = page.rows
+    assert (apple["opening_qty"], apple["opening_value"]) == (D("100.0000"), D("1000.00"))
+    assert (apple["in_qty"], apple["in_value"], apple["out_qty"], apple["out_value"]) == (
+        D("55.0000"),
+        D("705.00"),
+        D("55.0000"),
+        D("605.00"),
+    )
+    assert (apple["closing_qty"], apple["closing_value"], apple["cogs"]) == (D("100.0000"), D("1100.00"), D("275.00"))
+    assert (biscuits["opening_qty"], biscuits["closing_qty"], biscuits["closing_value"]) == (
+        D("0.0000"),
+        D("10.0000"),
+        D("400.00"),
+    )
+    assert data["a"].pk == apple["keys"][0]
+
+
+def test_a_stale_snapshot_is_not_used_and_the_summary_still_counts_the_appended_row(make_user):
+    data = june_history()
+    stock_snapshots_update(now=at(datetime.date(2026, 7, 15)))  # May and June
+    manager = make_user("manager")
+    append_behind_the_ledger(data["a"], data["w1"], "5", "50", at(datetime.date(2026, 5, 20)), manager)
+    july = StockCriteria(date_from=datetime.date(2026, 7, 1), date_to=datetime.date(2026, 7, 31))
+
+    assert snapshot_before(july.date_from) is None
+    page = stock_summary(july, user=manager, forward=True)
+
+    apple = page.rows[0]
+    assert (apple["opening_qty"], apple["opening_value"]) == (D("105.0000"), D("1150.00"))
+    assert (apple["closing_qty"], apple["closing_value"]) == (D("85.0000"), D("930.00"))
+
+
+def test_no_snapshot_before_the_first_closed_month(make_user):
+    june_history()
+    stock_snapshots_update(now=at(datetime.date(2026, 7, 15)))
+
+    assert snapshot_before(datetime.date(2026, 5, 31)) is None
+    assert snapshot_before(datetime.date(2026, 6, 1)) is not None

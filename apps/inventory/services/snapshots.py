@@ -1,0 +1,157 @@
+"""Monthly stock snapshots: build, check and rebuild the month-end balances (``StockMonthEnd``).
+
+A month is built once it is ``SETTLE`` past its end: from the previous month's balances plus the
+movements of the month, in one ``INSERT … SELECT``. The ledger's time is the database's clock at
+posting, so no ordinary posting can land in a closed month; trusted callers that post with an
+explicit ``posted_at`` are refused before the last snapshot (``snapshot_horizon_check``, under a
+shared lock that the build takes exclusively). A row appended behind the ledger's back (bulk
+loads) still makes the month *stale*: a movement with an id above the month's
+``last_movement_id`` and a time before its end. Reports then read the whole ledger, and the next
+run rebuilds that month and every later one.
+"""
+
+import datetime
+import logging
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.inventory.models import StockMonthEnd, StockMovement, StockSnapshotMonth
+
+logger = logging.getLogger(__name__)
+
+SETTLE = datetime.timedelta(days=1)  # a month is snapshotted a day after it ended
+LOCK_KEY = 0x4A58_4331  # PostgreSQL advisory lock: the build exclusive, a back-dated posting shared
+
+
+def month_end_of(day: datetime.date) -> datetime.date:
+    following = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return following - datetime.timedelta(days=1)
+
+
+def month_cut(month_end: datetime.date) -> datetime.datetime:
+    """The first instant after ``month_end`` in the current time zone: the month holds movements before it."""
+    return timezone.make_aware(datetime.datetime.combine(month_end + datetime.timedelta(days=1), datetime.time.min))
+
+
+def _lock(*, shared: bool) -> None:
+    if connection.vendor != "postgresql":  # SQLite: writers already queue for the one write lock
+        return
+    function = "pg_advisory_xact_lock_shared" if shared else "pg_advisory_xact_lock"
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {function}(%s)", [LOCK_KEY])
+
+
+def snapshot_horizon_check(posted_at: datetime.datetime) -> None:
+    """Inside a posting's transaction: refuse an explicit ``posted_at`` inside a snapshotted month.
+
+    Takes the snapshot lock shared, so a build running now finishes first (and is then seen) and a
+    build starting later waits for this posting to commit (and then includes it)."""
+    _lock(shared=True)
+    last = StockSnapshotMonth.objects.order_by("-month_end").values_list("month_end", flat=True).first()
+    if last is not None and posted_at < month_cut(last):
+        raise ValidationError(
+            _(
+                "Cannot post at %(time)s: the stock up to %(month_end)s is closed in the monthly snapshots; "
+                "post at a later time."
+            )
+            % {"time": timezone.localtime(posted_at).strftime("%Y-%m-%d %H:%M"), "month_end": last.isoformat()},
+            code="posted_at_in_closed_month",
+        )
+
+
+def _is_stale(month: StockSnapshotMonth) -> bool:
+    return StockMovement.objects.filter(
+        id__gt=month.last_movement_id, posted_at__lt=month_cut(month.month_end)
+    ).exists()
+
+
+def snapshot_month_fresh(month: StockSnapshotMonth) -> bool:
+    """Whether no movement of the month or before was appended after the month was built."""
+    return not _is_stale(month)
+
+
+def _due_months(now: datetime.datetime) -> list[datetime.date]:
+    """Month ends from the ledger's first month to the last month that ended ``SETTLE`` ago."""
+    first = StockMovement.objects.order_by("posted_at").values_list("posted_at", flat=True).first()
+    if first is None:
+        return []
+    month_end = month_end_of(timezone.localdate(first))
+    due = []
+    while month_cut(month_end) + SETTLE <= now:
+        due.append(month_end)
+        month_end = month_end_of(month_end + datetime.timedelta(days=1))
+    return due
+
+
+def _build_month(month_end: datetime.date, previous: StockSnapshotMonth | None, now: datetime.datetime) -> int:
+    """Insert one month's balances (the caller holds the lock, in its transaction); return the rows."""
+    snapshot_table, movement_table = StockMonthEnd._meta.db_table, StockMovement._meta.db_table
+    last_id = StockMovement.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    month = StockSnapshotMonth.objects.create(month_end=month_end, last_movement_id=last_id, built_at=now)
+    db = connection.ops.adapt_datetimefield_value
+    params: list[Any] = [month.pk]
+    sources = []
+    if previous is not None:
+        sources.append(
+            f"SELECT product_id, warehouse_id, quantity, value FROM {snapshot_table} WHERE month_id = %s"  # noqa: S608
+        )
+        params.append(previous.pk)
+        since = " AND posted_at >= %s"
+        time_params = [db(month_cut(month_end)), db(month_cut(previous.month_end))]
+    else:
+        since, time_params = "", [db(month_cut(month_end))]
+    sources.append(
+        f"SELECT product_id, warehouse_id, quantity, value FROM {movement_table} WHERE posted_at < %s{since}"  # noqa: S608
+    )
+    params += time_params
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":  # compiling the aggregate costs more than running it
+            cursor.execute("SET LOCAL jit = off")
+        cursor.execute(
+            f"INSERT INTO {snapshot_table} (month_id, product_id, warehouse_id, quantity, value) "  # noqa: S608
+            "SELECT %s, product_id, warehouse_id, ROUND(SUM(quantity), 4), ROUND(SUM(value), 2) "
+            f"FROM ({' UNION ALL '.join(sources)}) x GROUP BY product_id, warehouse_id "
+            "HAVING ROUND(SUM(quantity), 4) <> 0 OR ROUND(SUM(value), 2) <> 0",
+            params,
+        )
+        rows = cursor.rowcount
+    StockSnapshotMonth.objects.filter(pk=month.pk).update(rows=rows)
+    return rows
+
+
+def stock_snapshots_update(*, now: datetime.datetime | None = None, rebuild: bool = False) -> list[datetime.date]:
+    """Bring the monthly snapshots up to date; return the month ends built.
+
+    Builds every closed month not built yet, each in its own short transaction under the snapshot
+    lock. A stale month (see the module) is dropped with every later month and built again;
+    ``rebuild`` drops them all first. Safe to run twice or from two workers at once: the second
+    waits for the lock and finds the months built.
+    """
+    now = now or timezone.now()
+    if rebuild:
+        with transaction.atomic():
+            _lock(shared=False)
+            StockMonthEnd.objects.all().delete()
+            StockSnapshotMonth.objects.all().delete()
+    built = []
+    for month_end in _due_months(now):
+        with transaction.atomic():
+            _lock(shared=False)
+            existing = StockSnapshotMonth.objects.filter(month_end=month_end).first()
+            if existing is not None and not _is_stale(existing):
+                continue
+            if existing is not None:  # a row came in behind the ledger: this month and every later one go
+                later = StockSnapshotMonth.objects.filter(month_end__gte=month_end)
+                StockMonthEnd.objects.filter(month__in=later).delete()
+                later.delete()
+                logger.warning("stock snapshot of %s was stale; rebuilding from there", month_end)
+            previous = StockSnapshotMonth.objects.filter(month_end__lt=month_end).order_by("-month_end").first()
+            if previous is not None and _is_stale(previous):  # appended to meanwhile: sum from the start
+                previous = None
+            _build_month(month_end, previous, now)
+            built.append(month_end)
+    return built
