@@ -89,9 +89,16 @@ def test_clerk_uploads_a_small_workbook_into_a_sales_order(page, live_server, lo
     page.locator("#id_customer").select_option(str(customer.pk))
     page.locator("#id_warehouse").select_option(str(warehouse.pk))
 
+    refused = tmp_path / "photo.csv"
+    refused.write_bytes(corpus.not_a_spreadsheet())
+    page.locator("[data-line-import-file]").set_input_files(str(refused))
+    feedback = page.locator("[data-line-import-feedback]")
+    expect(feedback).to_have_text("The file is neither an .xlsx workbook nor a CSV text file.")
+    expect(page.locator('tr.line-row [data-field="product"][value]:not([value=""])')).to_have_count(0)
+
     page.locator("[data-line-import-file]").set_input_files(str(path))
 
-    expect(page.locator("[data-line-import-feedback]")).to_contain_text("Lines added: 2.")
+    expect(feedback).to_contain_text("Lines added: 2.")
     expect(page.locator("input[name='lines-1-unit_price']")).to_have_value("28")
     with page.expect_navigation():
         page.get_by_role("button", name="Save draft").click()
