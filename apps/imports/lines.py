@@ -85,9 +85,7 @@ def lines_resolve(*, user: Any, rows: list[tuple[int, list[Any]]]) -> dict[str, 
     "message"}``. Raises ``FileRefused`` above ``max_lines()`` rows.
     """
     parsed = [_Row(number, cells) for number, cells in rows]
-    if parsed and _is_header(parsed[0]):
-        parsed = parsed[1:]
-    if len(parsed) > max_lines():
+    if len(parsed) > max_lines() + 1:
         raise FileRefused(
             _("At most %(limit)d lines can be added at once; this has %(count)d.")
             % {"limit": max_lines(), "count": len(parsed)}
@@ -99,6 +97,13 @@ def lines_resolve(*, user: Any, rows: list[tuple[int, list[Any]]]) -> dict[str, 
         except CellError:
             codes[row.number] = ""
     matches = product_resolve(codes.values())
+    if parsed and _is_header(parsed[0], matches.get(codes[parsed[0].number].upper())):
+        parsed = parsed[1:]
+    if len(parsed) > max_lines():
+        raise FileRefused(
+            _("At most %(limit)d lines can be added at once; this has %(count)d.")
+            % {"limit": max_lines(), "count": len(parsed)}
+        )
     lines, errors = [], []
     for row in parsed:
         try:
@@ -108,7 +113,9 @@ def lines_resolve(*, user: Any, rows: list[tuple[int, list[Any]]]) -> dict[str, 
     return {"lines": lines, "errors": errors}
 
 
-def _is_header(row: _Row) -> bool:
+def _is_header(row: _Row, match: ProductMatch | None) -> bool:
+    if match is not None:
+        return False
     try:
         to_decimal(row.cell(1), minimum=None)
     except CellError:

@@ -78,6 +78,13 @@ def test_unknown_codes_and_bad_numbers_are_named_by_row_and_not_added(client_for
     ]
 
 
+def test_a_first_row_naming_a_product_is_a_line_even_with_a_bad_quantity(client_for, goods):
+    data = paste(client_for("buyer"), "TEA-1\tthree\nCOLA\t1\n").json()
+
+    assert [line["row"] for line in data["lines"]] == [2]
+    assert data["errors"] == [{"row": 1, "message": "Row 1, quantity: “three” is not a number."}]
+
+
 def test_codes_typed_with_spaces_and_full_width_digits(client_for, goods):
     data = paste(client_for("buyer"), "TEA-1 ３\r\nCOLA, 2\r\n").json()
 
