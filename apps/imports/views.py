@@ -3,15 +3,17 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views import View
 
 from apps.core.mixins import PermissionMixin
-from apps.imports import services
+from apps.imports import lines, services
 from apps.imports.forms import UploadForm
 from apps.imports.framework import kind_named
 from apps.imports.models import ImportBatch
+from apps.imports.reader import FileRefused
 from apps.imports.workbook import template_bytes
 
 PERMISSION = "imports.run_import"
@@ -131,3 +133,37 @@ class TemplateDownloadView(PermissionMixin, View):
         )
         response["Content-Disposition"] = f'attachment; filename="{found.name}-template.xlsx"'
         return response
+
+
+class LinesResolveView(PermissionMixin, View):
+    """POST ``text`` (rows copied from Excel): the lines for the grid as JSON (``apps.imports.lines``).
+
+    Same permission and price masking as the product lookup the grid uses.
+    """
+
+    permission_required = "masterdata.view_product"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> JsonResponse:
+        try:
+            rows = lines.rows_from_text(request.POST.get("text", ""))
+            return JsonResponse(lines.lines_resolve(user=request.user, rows=rows))
+        except FileRefused as error:
+            return JsonResponse({"refused": str(error)}, status=400)
+
+
+class LinesUploadView(PermissionMixin, View):
+    """POST ``file`` (.xlsx or .csv with the paste's columns): the same JSON, or why the file is refused."""
+
+    permission_required = "masterdata.view_product"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> JsonResponse:
+        upload = request.FILES.get("file")
+        if upload is None:
+            return JsonResponse({"refused": _("Choose an .xlsx or .csv file.")}, status=400)
+        try:
+            rows = lines.rows_from_upload(upload, size=upload.size)
+            return JsonResponse(lines.lines_resolve(user=request.user, rows=rows))
+        except FileRefused as error:
+            return JsonResponse({"refused": str(error)}, status=400)

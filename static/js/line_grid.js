@@ -11,6 +11,13 @@
  *   <input data-line-grid-scan>           scanner box: barcode + Enter adds or increments a line
  *   <span data-grid-total="quantity|amount|tax|total"></span>
  *   <button data-grid-add>                adds an empty row
+ *   <div data-line-import data-resolve-url data-upload-url>   (imports/partials/_line_import.html)
+ *     [data-line-import-toggle] [data-line-import-panel] [data-line-import-text] [data-line-import-add]
+ *     [data-line-import-file] [data-line-import-feedback]
+ *                                         rows copied from Excel (code or barcode, quantity, unit price,
+ *                                         unit) pasted or uploaded: one request resolves them all, the
+ *                                         lines fill the grid, refused rows are listed, never added.
+ *                                         A multi-line paste into a product box does the same.
  *
  * The server recomputes every amount; this only saves typing.
  */
@@ -63,6 +70,8 @@
         })
       );
       this.scope.querySelectorAll("[data-line-grid-scan]").forEach((input) => this.bindScan(input));
+      this.importBox = this.scope.querySelector("[data-line-import]");
+      if (this.importBox) this.bindImport(this.importBox);
       if (this.warehouseInput) this.warehouseInput.addEventListener("change", () => this.refreshStock());
       this.recalc();
       this.refreshStock();
@@ -99,6 +108,14 @@
     bindRow(row) {
       const search = field(row, "product-search");
       if (search) this.bindSearch(row, search);
+      if (search && this.importBox) {
+        search.addEventListener("paste", (event) => {
+          const text = event.clipboardData?.getData("text") || "";
+          if (!/[\t\n]/.test(text.trim())) return; // one code: the ordinary search
+          event.preventDefault();
+          this.importLines(this.importBody({ text }), this.importBox.dataset.resolveUrl);
+        });
+      }
       ["quantity", "unit-price", "tax-rate", "discount"].forEach((name) =>
         field(row, name)?.addEventListener("input", () => this.recalc())
       );
@@ -158,7 +175,7 @@
       });
     }
 
-    selectProduct(row, product, unitId = null) {
+    selectProduct(row, product, unitId = null, { quiet = false } = {}) {
       field(row, "product").value = product.id;
       const search = field(row, "product-search");
       if (search) search.value = `${product.code} ${product.name}`;
@@ -186,9 +203,12 @@
       const quantity = field(row, "quantity");
       if (quantity && !dec(quantity.value)) quantity.value = "1";
       this.applyUnitPrice(row);
-      this.recalc();
-      this.refreshStock();
+      if (!quiet) {
+        this.recalc();
+        this.refreshStock();
+      }
       row.dispatchEvent(new CustomEvent("line-grid:product", { bubbles: true, detail: { product } }));
+      if (quiet) return;
       quantity?.focus();
       quantity?.select();
     }
@@ -235,12 +255,7 @@
         input.classList.remove("is-invalid");
         if (feedback) feedback.textContent = `${product.code} ${product.name}`;
         const unitId = String(product.barcode_unit_id || product.base_unit.id);
-        const existing = [...this.body.querySelectorAll("tr.line-row")].find(
-          (row) =>
-            !row.hidden &&
-            field(row, "product")?.value === String(product.id) &&
-            (!field(row, "unit") || field(row, "unit").value === unitId)
-        );
+        const existing = this.lineOf(product, unitId);
         if (existing && this.scanIncrements) {
           const quantity = field(existing, "quantity");
           quantity.value = trimZeros(dec(quantity.value) + 1);
@@ -256,6 +271,116 @@
           input.focus();
         }
       });
+    }
+
+    lineOf(product, unitId) {
+      return [...this.body.querySelectorAll("tr.line-row")].find(
+        (row) =>
+          !row.hidden &&
+          field(row, "product")?.value === String(product.id) &&
+          (!field(row, "unit") || field(row, "unit").value === unitId)
+      );
+    }
+
+    bindImport(box) {
+      const panel = box.querySelector("[data-line-import-panel]");
+      const text = box.querySelector("[data-line-import-text]");
+      const toggle = box.querySelector("[data-line-import-toggle]");
+      toggle?.addEventListener("click", () => {
+        panel.hidden = !panel.hidden;
+        toggle.setAttribute("aria-expanded", String(!panel.hidden));
+        if (!panel.hidden) text?.focus();
+      });
+      box.querySelector("[data-line-import-add]")?.addEventListener("click", async () => {
+        if (!text.value.trim()) return;
+        const done = await this.importLines(this.importBody({ text: text.value }), box.dataset.resolveUrl);
+        if (done) text.value = "";
+      });
+      const file = box.querySelector("[data-line-import-file]");
+      file?.addEventListener("change", async () => {
+        if (!file.files.length) return;
+        await this.importLines(this.importBody({ file: file.files[0] }), box.dataset.uploadUrl);
+        file.value = "";
+      });
+    }
+
+    importBody(values) {
+      const body = new FormData();
+      Object.entries(values).forEach(([name, value]) => body.append(name, value));
+      return body;
+    }
+
+    // Posts the rows, adds the lines it gets back, lists the refused rows. True when every row was added.
+    async importLines(body, url) {
+      const box = this.importBox;
+      const feedback = box.querySelector("[data-line-import-feedback]");
+      const token = this.scope.querySelector('input[name="csrfmiddlewaretoken"]')?.value || "";
+      feedback.replaceChildren(box.dataset.labelReading || "…");
+      feedback.className = "small mt-1 text-muted";
+      let data;
+      try {
+        const response = await fetch(url, {
+          method: "POST",
+          body,
+          headers: { Accept: "application/json", "X-CSRFToken": token },
+          credentials: "same-origin",
+        });
+        data = await response.json();
+      } catch {
+        data = { refused: box.dataset.labelFailed || "?" };
+      }
+      if (data.refused || !data.lines) {
+        feedback.replaceChildren(data.refused || box.dataset.labelFailed || "?");
+        feedback.className = "small mt-1 text-danger";
+        return false;
+      }
+      data.lines.forEach((line) => this.addLine(line));
+      this.recalc();
+      this.refreshStock();
+      const summary = document.createElement("div");
+      summary.textContent = (box.dataset.labelAdded || "{count}").replace("{count}", String(data.lines.length));
+      const parts = [summary];
+      if (data.errors.length) {
+        const title = document.createElement("div");
+        title.textContent = box.dataset.labelRefused || "";
+        title.className = "text-danger fw-semibold";
+        const list = document.createElement("ul");
+        list.className = "text-danger mb-0 ps-3";
+        list.append(
+          ...data.errors.map((error) => {
+            const item = document.createElement("li");
+            item.textContent = error.message;
+            return item;
+          })
+        );
+        parts.push(title, list);
+      }
+      feedback.replaceChildren(...parts);
+      feedback.className = "small mt-1";
+      return data.errors.length === 0;
+    }
+
+    // One resolved line: on the grid's identical product and unit line when the grid adds scans up,
+    // else on an empty or new row. A price given in the file is kept as typed by hand.
+    addLine(line) {
+      const { product } = line;
+      const unitId = String(line.unit_id);
+      this.products.set(String(product.id), product);
+      const existing = this.scanIncrements ? this.lineOf(product, unitId) : null;
+      const row = existing || this.emptyRow() || this.addRow();
+      const quantity = field(row, "quantity");
+      if (existing) {
+        quantity.value = trimZeros(dec(quantity.value) + dec(line.quantity));
+      } else {
+        this.selectProduct(row, product, unitId, { quiet: true });
+        quantity.value = line.quantity;
+      }
+      const price = field(row, "unit-price");
+      if (price && line.unit_price !== null) {
+        price.value = line.unit_price;
+        price.dataset.manual = "1";
+      }
+      this.flash(row);
     }
 
     flash(row) {
