@@ -3,18 +3,19 @@
 A kind declares its columns (how each cell is read, which are required, what the template
 offers in a drop-down) and two steps:
 
-``prepare(rows, errors)``
+``prepare(rows, errors, mapped=, actor=)``
     Runs outside any transaction. Resolves every reference of every row in bulk (one query per
     referenced table, never one per row), compares with the stored records by natural key and
     returns a :class:`Plan`: the new and changed records, ready to write, and how many rows are
     unchanged. Every problem becomes a :class:`RowError` (row, column, value, message).
+    ``actor`` is the importing user, whose warehouse scope limits the rows.
 
 ``write(plan, actor)``
     Runs inside the one short all-or-nothing transaction: bulk statements only.
 
 Register a kind with :func:`register` (``apps/<app>/imports.py`` or the app's ``ready``); the
 import page lists every registered kind the user may import. A per-warehouse safety stock kind,
-for example, registers itself from the app that owns that model.
+for example, lives in ``kinds_stock`` and writes through the inventory service.
 """
 
 from collections.abc import Callable, Iterable, Sequence
@@ -88,7 +89,7 @@ class Kind:
     def column_label(self, key: str) -> str:
         return capfirst(str(self.column(key).label))
 
-    def prepare(self, rows: list[Row], errors: list[RowError], *, mapped: set[str]) -> Plan:
+    def prepare(self, rows: list[Row], errors: list[RowError], *, mapped: set[str], actor: Any = None) -> Plan:
         raise NotImplementedError
 
     def write(self, plan: Plan, *, actor: Any) -> dict[str, int]:

@@ -2,8 +2,8 @@
 
 Products (with barcodes and secondary units), units, categories, brands, warehouses,
 suppliers, customers here; supplier price lists and opening stock in ``kinds_stock``.
-Per-warehouse safety stock / reorder point / maximum belongs to the app that owns that model:
-it registers its own ``Kind`` (see ``framework``) and appears on the page with the others.
+Per-warehouse stock levels (safety stock, reorder point, maximum, default location) are in
+``kinds_stock`` too, written through ``stock_levels_bulk_set``.
 """
 
 import functools
@@ -209,7 +209,7 @@ class ModelKind(Kind):
                 changed.append(key)
         return changed
 
-    def prepare(self, rows: list[Row], errors: list[RowError], *, mapped: set[str]) -> Plan:
+    def prepare(self, rows: list[Row], errors: list[RowError], *, mapped: set[str], actor: Any = None) -> Plan:
         self.resolve(rows, errors, mapped)
         rows = [row for row in rows if not row.failed]
         existing = self.existing([row.values["code"].upper() for row in rows])
@@ -333,8 +333,6 @@ class ProductKind(ModelKind):
         Column("sale_price", gettext_lazy("sales price"), price, example=Decimal("1.80")),
         Column("min_sale_price", gettext_lazy("minimum selling price"), price),
         Column("tax_rate", gettext_lazy("tax rate %"), rate, example=Decimal(13)),
-        Column("safety_stock", gettext_lazy("safety stock"), quantity),
-        Column("max_stock", gettext_lazy("maximum stock level"), quantity),
         Column(
             "barcodes",
             gettext_lazy("barcodes"),
@@ -363,8 +361,6 @@ class ProductKind(ModelKind):
         "sale_price",
         "min_sale_price",
         "tax_rate",
-        "safety_stock",
-        "max_stock",
         "is_active",
         "notes",
     )
@@ -411,10 +407,10 @@ class ProductKind(ModelKind):
                 return False
         return super().validate(instance, row, errors)
 
-    def prepare(self, rows, errors, *, mapped) -> Plan:
+    def prepare(self, rows, errors, *, mapped, actor=None) -> Plan:
         if "barcodes" in mapped:
             self._check_barcodes(rows, errors)
-        plan = super().prepare(rows, errors, mapped=mapped)
+        plan = super().prepare(rows, errors, mapped=mapped, actor=actor)
         plan.extra["barcodes"], plan.extra["units"] = {}, {}
         if "barcodes" not in mapped and "units" not in mapped:
             return plan
@@ -623,7 +619,7 @@ class BrandKind(ModelKind):
     def existing(self, keys):
         return {brand.name.upper(): brand for brand in Brand.objects.all()}
 
-    def prepare(self, rows, errors, *, mapped) -> Plan:
+    def prepare(self, rows, errors, *, mapped, actor=None) -> Plan:
         for row in rows:
             row.values["code"] = row.values["name"]  # brands are keyed by name
         existing = self.existing([])
