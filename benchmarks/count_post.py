@@ -107,7 +107,7 @@ def counted(user, warehouse):
     StockCount.objects.filter(warehouse=warehouse, status__in=["counting", "review"]).update(status="cancelled")
     count = stock_count_open(actor=user, warehouse=warehouse)
     lines = list(count.lines.values_list("product_id", "book_quantity"))
-    entries = [CountEntryInput(pk, book + (pk % 7) - 3) for pk, book in lines]
+    entries = [CountEntryInput(pk, max(book + (pk % 7) - 3, Decimal(0))) for pk, book in lines]
     stock_count_record(actor=user, count=count, entries=entries)
     return stock_count_submit(actor=user, count=count), len(lines)
 
