@@ -154,7 +154,8 @@ def main() -> None:
             profiler.disable()
         service_s = time.perf_counter() - begun
     count.refresh_from_db()
-    assert count.status == "posted", count.status
+    if count.status != "posted":
+        raise RuntimeError(f"the count was not posted: {count.status}")
     slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:5]
     write_s = committed[-1] - begun
     print(
@@ -166,7 +167,9 @@ def main() -> None:
         print(f"  {float(query['time']):7.3f} s  {query['sql'][:110]}")
     if profiler:
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(int(os.environ.get("BENCH_TOP", "25")))
+        pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(
+            int(os.environ.get("BENCH_TOP", "25"))
+        )
         print(out.getvalue())
 
     count, lines = counted(user, warehouse)
@@ -178,7 +181,8 @@ def main() -> None:
         response = client.post(reverse("inventory:count_post", args=[count.pk]))
         view_s = time.perf_counter() - begun
     count.refresh_from_db()
-    assert response.status_code == 302 and count.status == "posted", (response.status_code, count.status)
+    if response.status_code != 302 or count.status != "posted":
+        raise RuntimeError(f"the view did not post the count: HTTP {response.status_code}, {count.status}")
     print(f"view:    {lines} lines posted in {view_s:.2f} s, {len(queries)} statements", flush=True)
     for query in sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:5]:
         print(f"  {float(query['time']):7.3f} s  {query['sql'][:110]}")
