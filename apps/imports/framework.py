@@ -15,7 +15,7 @@ offers in a drop-down) and two steps:
 
 Register a kind with :func:`register` (``apps/<app>/imports.py`` or the app's ``ready``); the
 import page lists every registered kind the user may import. A per-warehouse safety stock kind,
-for example, registers itself from the app that owns that model.
+for example, lives in ``kinds_stock`` and writes through the inventory service.
 """
 
 from collections.abc import Callable, Iterable, Sequence

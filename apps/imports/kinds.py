@@ -2,8 +2,8 @@
 
 Products (with barcodes and secondary units), units, categories, brands, warehouses,
 suppliers, customers here; supplier price lists and opening stock in ``kinds_stock``.
-Per-warehouse safety stock / reorder point / maximum belongs to the app that owns that model:
-it registers its own ``Kind`` (see ``framework``) and appears on the page with the others.
+Per-warehouse stock levels (safety stock, reorder point, maximum, default location) are in
+``kinds_stock`` too, written through ``stock_levels_bulk_set``.
 """
 
 import functools
@@ -334,8 +334,6 @@ class ProductKind(ModelKind):
         Column("sale_price", gettext_lazy("sales price"), price, example=Decimal("1.80")),
         Column("min_sale_price", gettext_lazy("minimum selling price"), price),
         Column("tax_rate", gettext_lazy("tax rate %"), rate, example=Decimal(13)),
-        Column("safety_stock", gettext_lazy("safety stock"), quantity),
-        Column("max_stock", gettext_lazy("maximum stock level"), quantity),
         Column(
             "barcodes",
             gettext_lazy("barcodes"),
@@ -364,8 +362,6 @@ class ProductKind(ModelKind):
         "sale_price",
         "min_sale_price",
         "tax_rate",
-        "safety_stock",
-        "max_stock",
         "is_active",
         "notes",
     )

@@ -1,8 +1,10 @@
-"""Supplier price lists and opening stock balances.
+"""Supplier price lists, opening stock balances and stock levels per warehouse.
 
 Opening stock is posted through the inventory services (an opening-stock document per
 warehouse and date, posted with ``stock_adjustment_post``, which calls ``stock_post`` once with
-every line: a constant number of statements), never by writing balances.
+every line: a constant number of statements), never by writing balances. Stock levels are
+written by ``stock_levels_bulk_set``, the one writer of safety stock, reorder point, maximum and
+default location. Both refuse warehouses outside the importing user's scope, naming the row.
 """
 
 import datetime
@@ -17,14 +19,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.amounts import plain
 from apps.core.models import AuditAction
 from apps.core.services import audit_record
 from apps.imports import cleaning
 from apps.imports.framework import Column, Kind, Plan, Row, RowError, chunked, register
 from apps.imports.kinds import BATCH, Lookup, active_choices, days, price, quantity, text
-from apps.inventory.models import AdjustmentKind, StockBalance
-from apps.inventory.services import AdjustmentLineInput, stock_adjustment_create, stock_adjustment_post
+from apps.inventory.models import AdjustmentKind, StockBalance, StockLevel, StorageLocation
+from apps.inventory.services import (
+    AdjustmentLineInput,
+    StockLevelInput,
+    stock_adjustment_create,
+    stock_adjustment_post,
+    stock_levels_bulk_set,
+)
 from apps.masterdata.models import Product, Supplier, Warehouse
+from apps.masterdata.selectors import warehouse_scope_ids
 from apps.procurement.models import SupplierPrice
 
 DOCUMENT_LINES = 1000
@@ -49,6 +59,29 @@ def _resolve_codes(kind: Kind, rows: list[Row], errors: list[RowError], key: str
             )
         else:
             row.values[key] = record
+
+
+def _resolve_warehouses(kind: Kind, rows: list[Row], errors: list[RowError], actor: Any) -> None:
+    """Each row's warehouse (code or name) as a record; unknown ones and those outside
+    ``actor``'s warehouse scope are errors on their row."""
+    warehouses = Lookup(Warehouse)
+    scope = warehouse_scope_ids(actor) if actor is not None else None
+    for row in rows:
+        value = row.values["warehouse"]
+        record = warehouses.get(value)
+        if record is None:
+            kind.error(
+                errors,
+                row,
+                "warehouse",
+                _("Unknown or deactivated %(label)s: %(value)s.") % {"label": _("warehouse"), "value": value},
+            )
+        elif scope is not None and record.pk not in scope:
+            kind.error(
+                errors, row, "warehouse", _("You may not change the stock of %(warehouse)s.") % {"warehouse": record}
+            )
+        else:
+            row.values["warehouse"] = record
 
 
 def positive_quantity(value: Any) -> Decimal | None:
@@ -199,19 +232,7 @@ class OpeningStockKind(Kind):
     )
 
     def prepare(self, rows, errors, *, mapped, actor=None) -> Plan:
-        warehouses = Lookup(Warehouse)
-        for row in rows:
-            record = warehouses.get(row.values["warehouse"])
-            if record is None:
-                self.error(
-                    errors,
-                    row,
-                    "warehouse",
-                    _("Unknown or deactivated %(label)s: %(value)s.")
-                    % {"label": _("warehouse"), "value": row.values["warehouse"]},
-                )
-            else:
-                row.values["warehouse"] = record
+        _resolve_warehouses(self, rows, errors, actor)
         _resolve_codes(
             self,
             [row for row in rows if not isinstance(row.values["warehouse"], str)],
@@ -284,3 +305,161 @@ class OpeningStockKind(Kind):
                 stock_adjustment_post(actor=actor, document=document)
                 documents += 1
         return {"new": len(plan.new), "changed": 0, "unchanged": plan.unchanged, "documents": documents}
+
+
+LEVEL_FIELDS = ("safety_stock", "reorder_point", "max_stock")
+
+
+class _Clear:
+    """A cell asking to clear the stored value (``-``), unlike a blank one, which keeps it."""
+
+    def __repr__(self) -> str:
+        return "CLEAR"
+
+
+CLEAR: Any = _Clear()
+
+
+def _is_clear(value: Any) -> bool:
+    return isinstance(value, str) and value.strip() in ("-", "－", "—")
+
+
+@register
+class StockLevelKind(Kind):
+    """Safety stock, reorder point, maximum and default location per product × warehouse.
+
+    A blank cell or a column left out keeps the stored value; ``-`` in the maximum or the
+    location clears it.
+    """
+
+    name = "stock_levels"
+    label = gettext_lazy("Stock levels")
+    permission = "inventory.change_stocklevel"
+    key_columns = ("warehouse", "product")
+    help = gettext_lazy(
+        "Safety stock, reorder point, maximum stock level and default location of each item in each "
+        "warehouse. A blank cell keeps what is stored; “-” clears the maximum or the location."
+    )
+    columns = (
+        Column(
+            "warehouse",
+            gettext_lazy("warehouse"),
+            text(64),
+            required=True,
+            choices=active_choices(Warehouse),
+            example="WH01",
+        ),
+        Column(
+            "product", gettext_lazy("item code"), text(32), required=True, aliases=("product", "商品"), example="A0001"
+        ),
+        Column("safety_stock", gettext_lazy("safety stock"), quantity, example=Decimal(20)),
+        Column("reorder_point", gettext_lazy("reorder point"), quantity, example=Decimal(50)),
+        Column(
+            "max_stock",
+            gettext_lazy("maximum stock level"),
+            lambda value: CLEAR if _is_clear(value) else quantity(value),
+            aliases=("maximum", "最高库存"),
+            example=Decimal(200),
+        ),
+        Column(
+            "location",
+            gettext_lazy("default location"),
+            lambda value: CLEAR if _is_clear(value) else cleaning.to_code(value, max_length=32).upper(),
+            aliases=("location", "货位", "库位"),
+            example="A-01-01",
+        ),
+    )
+
+    def prepare(self, rows, errors, *, mapped, actor=None) -> Plan:
+        _resolve_warehouses(self, rows, errors, actor)
+        _resolve_codes(
+            self,
+            [row for row in rows if not row.failed],
+            errors,
+            "product",
+            Product,
+            _("product"),
+        )
+        rows = [row for row in rows if not row.failed]
+        locations = self._locations(rows)
+        stored: dict[tuple[int, int], StockLevel] = {}
+        for chunk in chunked(sorted({row.values["product"].pk for row in rows})):
+            stored.update(
+                ((level.product_id, level.warehouse_id), level)
+                for level in StockLevel.objects.filter(product_id__in=chunk)
+            )
+        plan = Plan()
+        for row in rows:
+            product, warehouse = row.values["product"], row.values["warehouse"]
+            current = stored.get((product.pk, warehouse.pk))
+            before = (
+                (current.safety_stock, current.reorder_point, current.max_stock, current.location_id)
+                if current
+                else (Decimal(0), Decimal(0), None, None)
+            )
+            after = dict(zip(("safety_stock", "reorder_point", "max_stock", "location_id"), before, strict=True))
+            for name in LEVEL_FIELDS:
+                value = row.values.get(name)
+                if value is CLEAR:
+                    after[name] = None
+                elif value is not None:
+                    after[name] = value
+            code = row.values.get("location")
+            if code is CLEAR:
+                after["location_id"] = None
+            elif code:
+                location_id = locations.get((warehouse.pk, code))
+                if location_id is None:
+                    self.error(
+                        errors,
+                        row,
+                        "location",
+                        _("No location %(location)s in %(warehouse)s.") % {"location": code, "warehouse": warehouse},
+                    )
+                    continue
+                after["location_id"] = location_id
+            maximum = after["max_stock"]
+            if maximum is not None and maximum < max(after["safety_stock"], after["reorder_point"]):
+                given = [name for name in LEVEL_FIELDS if row.values.get(name) not in (None, CLEAR)]
+                self.error(
+                    errors,
+                    row,
+                    "max_stock" if "max_stock" in given or not given else given[-1],
+                    _(
+                        "The maximum stock level (%(maximum)s) cannot be below the safety stock (%(safety)s) "
+                        "or the reorder point (%(reorder)s)."
+                    )
+                    % {
+                        "maximum": plain(maximum),
+                        "safety": plain(after["safety_stock"]),
+                        "reorder": plain(after["reorder_point"]),
+                    },
+                )
+                continue
+            if tuple(after.values()) == before and current is not None:
+                plan.unchanged += 1
+                continue
+            level = StockLevelInput(product_id=product.pk, warehouse_id=warehouse.pk, row=row.number, **after)
+            (plan.changed if current else plan.new).append(level)
+        return plan
+
+    @staticmethod
+    def _locations(rows: list[Row]) -> dict[tuple[int, str], int]:
+        codes = {row.values["location"] for row in rows if row.values.get("location") not in (None, "", CLEAR)}
+        warehouse_ids = {row.values["warehouse"].pk for row in rows}
+        found: dict[tuple[int, str], int] = {}
+        queryset = StorageLocation.objects.filter(is_active=True, warehouse_id__in=warehouse_ids).annotate(
+            code_upper=Upper("code")
+        )
+        for chunk in chunked(sorted(codes)):
+            found.update(
+                ((warehouse_id, code), pk)
+                for warehouse_id, code, pk in queryset.filter(code_upper__in=chunk).values_list(
+                    "warehouse_id", "code_upper", "pk"
+                )
+            )
+        return found
+
+    def write(self, plan, *, actor) -> dict[str, int]:
+        stock_levels_bulk_set(actor=actor, rows=[*plan.new, *plan.changed])
+        return {"new": len(plan.new), "changed": len(plan.changed), "unchanged": plan.unchanged}

@@ -261,3 +261,30 @@ def classification_period(*, user: Any) -> tuple[datetime.date, datetime.date, d
         .values_list("period_start", "period_end", "computed_at")
         .first()
     )
+
+
+def with_default_location(
+    queryset: QuerySet, *, product: str = "product_id", warehouse: str = "warehouse_id"
+) -> QuerySet:
+    """``queryset`` (document lines) annotated with the default storage location of each line's
+    product × warehouse: ``location_code`` ("" without one) and ``location_sort`` (for a pick
+    list in walking order: sort order, then code; lines without a location last). One query."""
+    level = StockLevel.objects.filter(
+        product_id=OuterRef(product), warehouse_id=OuterRef(warehouse), location__isnull=False
+    )
+    return queryset.annotate(
+        location_code=Coalesce(Subquery(level.values("location__code")[:1]), Value("")),
+        location_sort=Subquery(level.values("location__sort_order")[:1]),
+    )
+
+
+def default_locations(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], str]:
+    """``{(product id, warehouse id): location code}`` of the pairs that have a default location."""
+    if not pairs:
+        return {}
+    product_ids = {product_id for product_id, _warehouse_id in pairs}
+    warehouse_ids = {warehouse_id for _product_id, warehouse_id in pairs}
+    rows = StockLevel.objects.filter(
+        product_id__in=product_ids, warehouse_id__in=warehouse_ids, location__isnull=False
+    ).values_list("product_id", "warehouse_id", "location__code")
+    return {(product_id, warehouse_id): code for product_id, warehouse_id, code in rows}

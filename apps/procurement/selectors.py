@@ -28,6 +28,7 @@ from django.utils import timezone
 from apps.core import subledger
 from apps.core.fields import MONEY_QUANT, PRICE_QUANT, ZERO
 from apps.inventory.documents.scope import warehouse_scoped
+from apps.inventory.selectors_levels import with_default_location
 from apps.masterdata.models import Product, ProductUnit, Supplier
 from apps.procurement.models import (
     PAYABLES,
@@ -94,7 +95,9 @@ def goods_receipt_list(*, filters: dict | None = None, user: Any = None) -> Quer
 
 
 def goods_receipt_detail(*, pk: int, user: Any = None) -> GoodsReceipt:
-    lines = GoodsReceiptLine.objects.select_related("product", "unit", "warehouse", "order_line").order_by("line_no")
+    lines = with_default_location(
+        GoodsReceiptLine.objects.select_related("product", "unit", "warehouse", "order_line").order_by("line_no")
+    )
     return (
         goods_receipts_visible(user=user)
         .select_related("supplier", "warehouse", "order", "created_by", "posted_by")

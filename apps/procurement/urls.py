@@ -33,6 +33,7 @@ urlpatterns = [
     path("receipts/", views.GoodsReceiptListView.as_view(), name="goodsreceipt_list"),
     path("receipts/new/", views.GoodsReceiptEditView.as_view(), name="goodsreceipt_create"),
     path("receipts/<int:pk>/", views.GoodsReceiptDetailView.as_view(), name="goodsreceipt_detail"),
+    path("receipts/<int:pk>/print/", views.GoodsReceiptPrintView.as_view(), name="goodsreceipt_print"),
     path("receipts/<int:pk>/edit/", views.GoodsReceiptUpdateView.as_view(), name="goodsreceipt_update"),
     path("receipts/<int:pk>/post/", views.goods_receipt_post_view, name="goodsreceipt_post"),
     path("receipts/<int:pk>/cancel/", views.goods_receipt_cancel_view, name="goodsreceipt_cancel"),

@@ -19,6 +19,7 @@ from apps.core.mixins import PaginatedListMixin, PermissionMixin
 from apps.core.models import SystemSettings
 from apps.core.prices import PriceKind, can_see
 from apps.core.selectors import audit_trail_for
+from apps.inventory.selectors_levels import default_locations
 from apps.jobs.exports import export_respond
 from apps.masterdata.models import Product, Supplier
 from apps.masterdata.selectors import product_lookup
@@ -422,6 +423,27 @@ def _receipt_initial(receipt: GoodsReceipt) -> list[dict]:
     ]
 
 
+def _mark_put_away_locations(form, formset) -> None:
+    """Each line form's ``put_away_to``: the default location of its product in its warehouse
+    (the line's, else the header's), as far as the form knows them (one query)."""
+
+    def as_id(value) -> int | None:
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            return None
+
+    header_warehouse = as_id(form["warehouse"].value())
+    pairs = {}
+    for line_form in formset.forms:
+        product_id = as_id(line_form["product"].value())
+        warehouse_id = as_id(line_form["warehouse"].value()) or header_warehouse
+        pairs[line_form.prefix] = (product_id, warehouse_id)
+    found = default_locations({pair for pair in pairs.values() if None not in pair})
+    for line_form in formset.forms:
+        line_form.put_away_to = found.get(pairs[line_form.prefix], "")
+
+
 class GoodsReceiptEditView(PermissionMixin, TemplateView):
     """Create a receipt without an order (``/receipts/new/``); subclasses pull an order's lines or
     edit a draft. The ``post`` button posts right after saving."""
@@ -513,6 +535,8 @@ class GoodsReceiptEditView(PermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         lines_by_pk = self.order_lines()
+        if "formset" in kwargs and "form" in kwargs:
+            _mark_put_away_locations(kwargs["form"], kwargs["formset"])
         return {
             **super().get_context_data(**kwargs),
             "order": self.order,
@@ -614,6 +638,19 @@ class GoodsReceiptDetailView(PermissionMixin, DetailView):
             "outstanding": outstanding,
             "rejected_total": sum((line.rejected_base for line in receipt.lines.all()), Decimal(0)),
         }
+
+
+class GoodsReceiptPrintView(GoodsReceiptDetailView):
+    """The put-away list: accepted goods in location order, for the people shelving them."""
+
+    template_name = "procurement/goodsreceipt_print.html"
+
+    def get_context_data(self, **kwargs):
+        lines = sorted(
+            self.object.lines.all(),
+            key=lambda line: (line.location_sort is None, line.location_sort or 0, line.location_code, line.line_no),
+        )
+        return {**super().get_context_data(**kwargs), "company": SystemSettings.load(), "lines": lines}
 
 
 _receipt_commands = pipeline_commands(

@@ -29,6 +29,7 @@ from apps.core.fields import MONEY_QUANT, ZERO
 from apps.core.subledger import cents, money_sum
 from apps.inventory.documents.scope import warehouse_scoped
 from apps.inventory.models import StockBalance
+from apps.inventory.selectors_levels import with_default_location
 from apps.masterdata import selectors as masterdata_selectors
 from apps.masterdata.models import Customer
 from apps.sales.models import (
@@ -115,7 +116,7 @@ def order_lines_with_stock(order: SalesOrder) -> QuerySet[SalesOrderLine]:
 def open_order_lines(*, customer: Customer, warehouse_id: int) -> QuerySet[SalesOrderLine]:
     """Lines still to ship on the customer's approved orders in one warehouse, oldest order first."""
     balance = StockBalance.objects.filter(product_id=OuterRef("product_id"), warehouse_id=warehouse_id)
-    return (
+    lines = (
         SalesOrderLine.objects.filter(
             order__customer=customer,
             order__warehouse_id=warehouse_id,
@@ -129,6 +130,7 @@ def open_order_lines(*, customer: Customer, warehouse_id: int) -> QuerySet[Sales
         )
         .order_by("order__order_date", "order_id", "line_no")
     )
+    return with_default_location(lines, warehouse="order__warehouse_id")
 
 
 def customers_with_open_orders(*, user: Any) -> QuerySet[Customer]:
@@ -151,7 +153,16 @@ def shipment_detail(*, user: Any) -> QuerySet[Shipment]:
 
 
 def shipment_lines(shipment: Shipment) -> QuerySet[ShipmentLine]:
-    return shipment.lines.select_related("product", "unit", "order_line__order").order_by("line_no")
+    """The lines with the default location to pick each from (``location_code``, ``location_sort``)."""
+    lines = shipment.lines.select_related("product", "unit", "order_line__order").order_by("line_no")
+    return with_default_location(lines, warehouse="shipment__warehouse_id")
+
+
+def shipment_pick_lines(shipment: Shipment) -> QuerySet[ShipmentLine]:
+    """The lines in walking order: by default location (sort order, code), unplaced ones last."""
+    return shipment_lines(shipment).order_by(
+        F("location_sort").asc(nulls_last=True), "location_code", "product__code", "line_no"
+    )
 
 
 def sales_return_list(*, user: Any) -> QuerySet[SalesReturn]:

@@ -28,6 +28,7 @@ urlpatterns = [
     path("deliveries/<int:pk>/", views.ShipmentDetailView.as_view(), name="shipment_detail"),
     path("deliveries/<int:pk>/edit/", views.shipment_update, name="shipment_update"),
     path("deliveries/<int:pk>/print/", views.ShipmentPrintView.as_view(), name="shipment_print"),
+    path("deliveries/<int:pk>/pick-list/", views.ShipmentPickListView.as_view(), name="shipment_pick_list"),
     path("deliveries/<int:pk>/post/", views.shipment_post, name="shipment_post"),
     path("deliveries/<int:pk>/void/", views.shipment_cancel, name="shipment_cancel"),
     path("deliveries/<int:shipment_pk>/return/", views.return_create, name="return_create"),

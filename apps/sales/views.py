@@ -552,6 +552,16 @@ class ShipmentPrintView(ShipmentDetailView):
         return {**super().get_context_data(**kwargs), "company": SystemSettings.load()}
 
 
+class ShipmentPickListView(ShipmentDetailView):
+    """The pick list: the lines in location order, for the person walking the warehouse."""
+
+    template_name = "sales/shipment_pick_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        return {**context, "company": SystemSettings.load(), "lines": selectors.shipment_pick_lines(self.object)}
+
+
 _shipment_commands = pipeline_commands(
     SHIPMENT_PIPELINE,
     queryset=lambda user: selectors.shipment_detail(user=user),

@@ -5,6 +5,11 @@ Each stock posting is stamped with its document's date (receipts at 10:00, deliv
 returns at 16:00), so the stock as of a date, the movement summary, turnover, ageing and the
 dashboards' trends show a year of figures. Customers pay these old deliveries before the recent
 window starts, so the history leaves no overdue debt behind.
+
+Dead stock on purpose: the history, purchasing and sales seeders trade only the first products by
+code; every other product keeps just its opening stock, posted at ``history_start`` (more than
+360 days ago), so the dead-stock report and the "no movement for N days" alert have rows
+(``apps/demo/tests/test_seed_dead_stock.py`` keeps it so).
 """
 
 import datetime

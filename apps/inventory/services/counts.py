@@ -64,12 +64,27 @@ from apps.inventory.models import (
 )
 from apps.inventory.services import hooks
 from apps.inventory.services.documents import document_post
-from apps.inventory.services.ledger import StockLine
+from apps.inventory.services.ledger import StockLine, stock_lines_link
 from apps.masterdata.models import Category, Product, ProductUnit, Warehouse
 from apps.masterdata.selectors import category_descendant_ids, warehouse_scope_ids
 
 QUANTITY = DecimalField(max_digits=18, decimal_places=4)
 MONEY = DecimalField(max_digits=18, decimal_places=2)
+
+
+@dataclass(slots=True)
+class _PostedLine:
+    """A count line as posting reads it: plain values, not a model instance per line."""
+
+    pk: int
+    line_no: int
+    product_id: int
+    counted_quantity: Decimal
+    snapshot_quantity: Decimal
+    avg_cost: Decimal | None
+    book_cost: Decimal | None
+    purchase_price: Decimal | None
+    movement: Any = None
 
 
 def _count_rule(document: StockCount, action: str, transition: Transition) -> Transition | None:
@@ -530,8 +545,9 @@ def stock_count_post(*, actor: Any, count: StockCount, reason: str = "") -> Stoc
     _check_warehouse(actor, count.warehouse_id, "inventory.change_stockcount")
     locked = lock(count)
     COUNT_PIPELINE.check(locked, "post", actor)
-    lines = list(
-        StockCountLine.objects.filter(count=locked, counted_quantity__isnull=False)
+    lines = [
+        _PostedLine(*row)
+        for row in StockCountLine.objects.filter(count=locked, counted_quantity__isnull=False)
         .exclude(counted_quantity=F("snapshot_quantity"))
         .annotate(
             avg_cost=Subquery(
@@ -542,7 +558,11 @@ def stock_count_post(*, actor: Any, count: StockCount, reason: str = "") -> Stoc
             purchase_price=F("product__purchase_price"),
         )
         .order_by("line_no")
-    )
+        .values_list(
+            "pk", "line_no", "product_id", "counted_quantity", "snapshot_quantity", "avg_cost", "book_cost",
+            "purchase_price",
+        )
+    ]  # fmt: skip
     stock_lines = []
     for line in lines:
         delta = line.counted_quantity - line.snapshot_quantity
@@ -559,7 +579,9 @@ def stock_count_post(*, actor: Any, count: StockCount, reason: str = "") -> Stoc
         )
 
     def finish(posting) -> list[str]:
-        values = [movement.value for movement in posting.movement_list] if posting else []
+        movements = posting.movement_list if posting else []
+        stock_lines_link(lines=lines, movements=movements, model=StockCountLine)
+        values = [movement.value for movement in movements]
         locked.gain_value = sum((v for v in values if v > 0), ZERO)
         locked.loss_value = -sum((v for v in values if v < 0), ZERO)
         return ["gain_value", "loss_value"]
@@ -568,7 +590,7 @@ def stock_count_post(*, actor: Any, count: StockCount, reason: str = "") -> Stoc
         pipeline=COUNT_PIPELINE,
         document=locked,
         stock_lines=stock_lines,
-        lines=lines,
+        lines=None,
         actor=actor,
         memo=_("Stock count %(number)s") % {"number": locked.number},
         finish=finish,

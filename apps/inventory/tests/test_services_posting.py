@@ -269,8 +269,7 @@ def test_posting_costs_the_same_number_of_queries_for_10_and_100_lines(
     SystemSettings.load()
 
     # lock (with the idempotency and settings look-ups), savepoint, create missing balances, lock
-    # again, then the writes (one statement on PostgreSQL); SQLite splits statements of more than
-    # 999 parameters (100 movements × 12 columns) into several.
+    # again, then the writes (one statement on PostgreSQL, three on SQLite, whatever the lines).
     with django_assert_max_num_queries(10):
         stock_post(document_type="t", document_number="D", lines=lines, actor=user)
 
@@ -315,7 +314,7 @@ def test_losing_the_idempotency_race_returns_the_winner_and_writes_nothing(produ
 
 
 def test_a_document_larger_than_the_parameter_limit_posts_in_full(warehouse):
-    # SQLite allows 999 parameters per statement: 600 lines need several statements there.
+    # 600 lines × 12 columns is far beyond SQLite's 999 parameters: the rows go as one JSON parameter.
     category, unit = CategoryFactory(), UnitFactory()
     products = Product.objects.bulk_create(ProductFactory.build_batch(600, category=category, base_unit=unit))
     lines = [

@@ -724,6 +724,7 @@ def test_every_page_renders_in_both_languages(client_for, language):
         reverse("procurement:goodsreceipt_create_from_order", args=[order.pk]),
         reverse("procurement:goodsreceipt_detail", args=[receipt.pk]),
         reverse("procurement:goodsreceipt_detail", args=[draft_receipt.pk]),
+        reverse("procurement:goodsreceipt_print", args=[receipt.pk]),
         reverse("procurement:goodsreceipt_update", args=[draft_receipt.pk]),
         reverse("procurement:purchasereturn_list"),
         reverse("procurement:purchasereturn_create", args=[receipt.pk]),

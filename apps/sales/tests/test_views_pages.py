@@ -56,6 +56,7 @@ def pages(docs):
         ("sales:shipment_create", [], "sales.add_shipment"),
         ("sales:shipment_detail", [s], "sales.view_shipment"),
         ("sales:shipment_print", [s], "sales.view_shipment"),
+        ("sales:shipment_pick_list", [s], "sales.view_shipment"),
         ("sales:return_list", [], "sales.view_salesreturn"),
         ("sales:return_create", [s], "sales.add_salesreturn"),
         ("sales:return_detail", [r], "sales.view_salesreturn"),
