@@ -25,6 +25,7 @@ from apps.inventory.services.hooks import CountReviewed, Posted
 from apps.notifications import queue, routing
 from apps.notifications.models import NotificationKind
 from apps.notifications.services import (
+    notification_close,
     notification_raise,
     notifications_close_except,
     notifications_close_keys,
