@@ -25,9 +25,13 @@ class PurchaseReportForm(forms.Form):
 
     date_from = forms.DateField(label=_("From"), widget=DATE)
     date_to = forms.DateField(label=_("To"), widget=DATE)
-    supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=Supplier.objects.all(), required=False)
-    category = forms.ModelChoiceField(label=_("Product category"), queryset=Category.objects.all(), required=False)
-    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=None, required=False)
+    supplier = forms.ModelChoiceField(
+        label=_("Supplier"), queryset=Supplier.objects.all(), required=False, empty_label=_("All")
+    )
+    category = forms.ModelChoiceField(
+        label=_("Product category"), queryset=Category.objects.all(), required=False, empty_label=_("All")
+    )
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=None, required=False, empty_label=_("All"))
     category_exact = forms.BooleanField(required=False, widget=forms.HiddenInput)
     default_months = 6
 

@@ -97,8 +97,8 @@ def world(db, make_user):
     sold_from = WarehouseFactory(code="WH-SALES")
     post_stock(sold, sold_from, 1, unit_cost=SALES_COST)
     today = timezone.localdate()
-    order = make_order(warehouse=sold_from, lines=[(sold, 1, "100")], order_date=today, confirm=True)
-    sales_return = make_return(make_shipment(order, ship_date=today), [1], return_date=today)
+    sales_order = make_order(warehouse=sold_from, lines=[(sold, 1, "100")], order_date=today, confirm=True)
+    sales_return = make_return(make_shipment(sales_order, ship_date=today), [1], return_date=today)
     return {
         "order": order,
         "receipt": receipt,

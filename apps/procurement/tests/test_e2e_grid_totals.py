@@ -73,5 +73,7 @@ def test_added_rows_are_numbered_and_stock_in_boxes_is_information_on_a_purchase
     line.locator('[data-field="unit"]').select_option(label="box")
     line.locator('[data-field="quantity"]').fill("20")
     available = line.locator('[data-field="available"]')
-    expect(available).to_have_text("8.33")  # 100 pcs in boxes of 12, rounded down
+    # 100 pcs in boxes of 12, rounded down; the stock lookup after the unit change is a request to the
+    # server, which on a loaded CI machine can take longer than the default 5 s.
+    expect(available).to_have_text("8.33", timeout=30_000)
     expect(available).not_to_have_class(re.compile("text-danger"))
