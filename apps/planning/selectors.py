@@ -100,17 +100,10 @@ def demand_history(
 
 
 def supplier_terms(*, product_ids, on_date: datetime.date) -> dict[int, SupplierPrice]:
-    """The proposed supplier's price-list row per product: the preferred one, else the cheapest valid."""
-    rows = (
-        SupplierPrice.objects.filter(product_id__in=list(product_ids), valid_from__lte=on_date)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on_date))
-        .select_related("supplier")
-        .order_by("product_id", "-is_preferred", "price", "-valid_from", "id")
-    )
-    chosen: dict[int, SupplierPrice] = {}
-    for row in rows:
-        chosen.setdefault(row.product_id, row)
-    return chosen
+    """The proposed supplier's price-list row per product (the rule is in ``apps.planning.suppliers``)."""
+    from apps.planning.suppliers import supplier_choices
+
+    return {pk: choice.row for pk, choice in supplier_choices(product_ids=product_ids, on_date=on_date).items()}
 
 
 def on_order(*, product_ids, warehouse_ids) -> dict[tuple[int, int], float]:
