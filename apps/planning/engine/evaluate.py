@@ -18,6 +18,20 @@ from .stats import norm_loss_inverse
 
 NORMAL, EMPIRICAL = "normal", "empirical"
 BOOTSTRAP_SAMPLES = 400
+MAX_BOOTSTRAP_SAMPLES = 2000
+
+
+def bootstrap_samples(target: float) -> int:
+    """Samples of the lead-time demand for a target fill rate: 400 up to 95 %, 20 / (1 − target) above.
+
+    The level is solved on the samples themselves, so too few of them cut the tail off (the
+    level can never exceed the largest sample) and under-protect exactly where a high target needs
+    it: on the shared data set 400 samples delivered 95.5 % fill for a 99 % target, 2,000 deliver
+    97.2 % (measured in the README).
+    """
+    return int(min(MAX_BOOTSTRAP_SAMPLES, max(BOOTSTRAP_SAMPLES, np.ceil(20.0 / max(1.0 - target, 1e-6)))))
+
+
 WARM_UP = 4  # periods after an item's start before its errors count towards sigma
 
 
@@ -200,17 +214,22 @@ def empirical_safety(
 
     The demand over L + R and over L periods is resampled from each item's own periods; the level S
     whose expected shortage per review period is (1 - target) × mean demand, minus the mean demand
-    over L + R, is the safety stock.
+    over L + R, is the safety stock. High targets draw more samples (``bootstrap_samples``).
     """
     if rows.size == 0:
         return {t: np.zeros(0) for t in targets}
     k_items = (lead[rows] + review).astype(int)
-    d_k, d_l = bootstrap_lead_time_demand(
-        y0[rows], start[rows], fit_end, k_items, lead_sd[rows], BOOTSTRAP_SAMPLES, seed, recent, review
-    )
     mean_demand = _mean_demand(y0[rows], start[rows], fit_end)
-    mean_k = d_k.mean(axis=1)
-    return {t: _empirical_level(d_k, d_l, mean_demand, t) - mean_k for t in targets}
+    out = {}
+    for samples in sorted({bootstrap_samples(t) for t in targets}):
+        d_k, d_l = bootstrap_lead_time_demand(
+            y0[rows], start[rows], fit_end, k_items, lead_sd[rows], samples, seed, recent, review
+        )
+        mean_k = d_k.mean(axis=1)
+        for t in targets:
+            if bootstrap_samples(t) == samples:
+                out[t] = _empirical_level(d_k, d_l, mean_demand, t) - mean_k
+    return out
 
 
 def _mean_demand(y0: np.ndarray, start: np.ndarray, fit_end: int) -> np.ndarray:
