@@ -133,6 +133,7 @@ def bootstrap_lead_time_demand(
     seed: int,
     recent: int = 26,
     review: int = 1,
+    pool: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Demand over k (lead time + review) and k - review periods as a compound bootstrap, (n, samples) each.
 
@@ -140,8 +141,8 @@ def bootstrap_lead_time_demand(
     periods when higher: demand that picked up lately is not averaged away); a demand's size is the
     item's mean demand size times a ratio drawn from the pooled size / mean-size ratios of all
     the items given (an item with five demands in its history has seen too few sizes to know its
-    tail; the shape of the tail is shared). When the lead time varies, each sample draws its own
-    protection interval around k.
+    tail; the shape of the tail is shared; ``pool`` gives the ratios when the items are a part of
+    the catalogue). When the lead time varies, each sample draws its own protection interval around k.
     """
     n, _ = y0.shape
     rng = np.random.default_rng(seed)
@@ -156,9 +157,7 @@ def bootstrap_lead_time_demand(
     recent_prob = np.divide(demand[:, -recent:].sum(axis=1), recent_obs, out=np.zeros(n), where=recent_obs > 0)
     prob = np.maximum(prob, recent_prob)
     mean_size = np.divide(np.where(demand, window, 0.0).sum(axis=1), count, out=np.zeros(n), where=count > 0)
-    ratios = (window / np.where(mean_size > 0, mean_size, 1.0)[:, None])[demand]
-    if ratios.size == 0:
-        ratios = np.ones(1)
+    ratios = size_ratios(y0, start, fit_end) if pool is None else pool
     if lead_sd.any():
         k_draw = np.maximum(np.rint(k_items[:, None] + lead_sd[:, None] * rng.standard_normal((n, samples))), review)
     else:
@@ -179,6 +178,17 @@ def bootstrap_lead_time_demand(
 
     d_lead = sizes_summed(n_lead)
     return d_lead + sizes_summed(n_review), d_lead
+
+
+def size_ratios(y0: np.ndarray, start: np.ndarray, fit_end: int) -> np.ndarray:
+    """Every demand's size over its item's mean demand size, pooled across the items given."""
+    window = y0[:, :fit_end]
+    observed = np.arange(fit_end)[None, :] >= start[:, None]
+    demand = observed & (window > 0)
+    count = demand.sum(axis=1)
+    mean_size = np.divide(np.where(demand, window, 0.0).sum(axis=1), count, out=np.zeros(len(y0)), where=count > 0)
+    ratios = (window / np.where(mean_size > 0, mean_size, 1.0)[:, None])[demand]
+    return ratios if ratios.size else np.ones(1)
 
 
 def _empirical_level(d_k: np.ndarray, d_l: np.ndarray, mean_demand: np.ndarray, target: float) -> np.ndarray:
@@ -209,6 +219,7 @@ def empirical_safety(
     rows: np.ndarray,
     seed: int = 0,
     recent: int = 26,
+    pool: np.ndarray | None = None,
 ) -> dict[float, np.ndarray]:
     """Safety stock of the bootstrapped model for the items ``rows`` (it does not depend on the method).
 
@@ -223,7 +234,7 @@ def empirical_safety(
     out = {}
     for samples in sorted({bootstrap_samples(t) for t in targets}):
         d_k, d_l = bootstrap_lead_time_demand(
-            y0[rows], start[rows], fit_end, k_items, lead_sd[rows], samples, seed, recent, review
+            y0[rows], start[rows], fit_end, k_items, lead_sd[rows], samples, seed, recent, review, pool
         )
         mean_k = d_k.mean(axis=1)
         for t in targets:
