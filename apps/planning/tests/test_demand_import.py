@@ -174,3 +174,15 @@ def test_the_import_page_offers_demand_history(client_for):
     page = client.get(reverse("imports:batch_create")).content.decode()
 
     assert 'value="demand_history"' in page
+
+
+def test_the_template_of_the_demand_history_kind_downloads(client_for):
+    import io
+
+    from openpyxl import load_workbook
+
+    response = client_for("admin").get(reverse("imports:template_download", args=["demand_history"]))
+
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert response.status_code == 200
+    assert [cell.value for cell in sheet[1]] == ["Item code", "Warehouse"]
