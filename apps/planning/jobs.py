@@ -1,5 +1,6 @@
 """The planning jobs: forecast the whole catalogue; replay the last year for the policy check."""
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -50,4 +51,11 @@ def policy_check_job(job: JobContext, *, run_id: int, warehouse_id: int | None =
         }
     else:
         summary = _("Too little history to replay a year.")
-    return {"run_id": run.pk, "warehouse_id": warehouse_id, "check": result, "summary": summary}
+    return {
+        "run_id": run.pk,
+        "warehouse_id": warehouse_id,
+        "check": result,
+        "summary": summary,
+        "next_url": reverse("planning:policy_check") + f"?run={run.pk}&job={job.id}",
+        "next_label": _("See the result"),
+    }

@@ -53,6 +53,7 @@ def test_the_view_only_enqueues_and_the_job_produces_the_figures(client_for, mon
     assert job.status == "succeeded"
     assert job.result["check"] == expected
     assert job.result["check"]["items"] == 2
+    assert job.result["next_url"] == response.url
     assert [row["target"] for row in job.result["check"]["levels"]] == ["0.9", "0.95", "0.98", "0.99"]
     assert all(row["fill_rate"] is not None for row in job.result["check"]["levels"])
     done = client.get(response.url, headers={"HX-Request": "true"}).content.decode()
