@@ -82,6 +82,7 @@ class Kind:
     key_columns: ClassVar[tuple[str, ...]] = ("code",)
     columns: ClassVar[Sequence[Column]] = ()
     help: ClassVar[Promise | str] = ""
+    wide: ClassVar[bool] = False  # True: ``prepare`` also gets ``header=`` (a kind with a column per period)
 
     def column(self, key: str) -> Column:
         return next(column for column in self.columns if column.key == key)

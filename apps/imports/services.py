@@ -171,7 +171,8 @@ def analyse(batch: ImportBatch, job: JobContext | None = None) -> Analysis:
     rows = parse_rows(kind, raw, mapping, errors)
     if job:
         job.progress(len(sheet.rows) // 2, message=_("Comparing with the stored records"), force=True)
-    analysis.plan = kind.prepare(rows, errors, mapped=set(mapping.values()), actor=batch.user)
+    extra = {"header": sheet.header} if kind.wide else {}
+    analysis.plan = kind.prepare(rows, errors, mapped=set(mapping.values()), actor=batch.user, **extra)
     errors.sort(key=lambda error: (error.row or 0, error.column))
     return analysis
 

@@ -15,3 +15,6 @@ class PlanningConfig(AppConfig):
         MenuItem("procurement", _("Demand forecasts"), "planning:forecast_list", "planning.view_itemforecast"),
         MenuItem("procurement", _("Policy check"), "planning:policy_check", "planning.view_itemforecast"),
     )
+
+    def ready(self) -> None:
+        from apps.planning import imports  # noqa: F401  (registers the demand-history import kind)

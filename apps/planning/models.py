@@ -138,3 +138,30 @@ class ItemForecast(models.Model):
     @property
     def model_label(self) -> str:
         return MODEL_LABELS.get(self.stock_model, self.stock_model)
+
+
+class ExternalDemand(models.Model):
+    """Demand of one product in one warehouse in one period before this system kept the ledger.
+
+    Uploaded by a planner (the demand-history import) for a new installation; the forecast's
+    history uses it for the periods the ledger has not covered yet (the ledger wins where both are).
+    ``period_start`` is the date heading the file's column; the history buckets it by the run's period.
+    """
+
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
+    warehouse = models.ForeignKey(Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="+")
+    period_start = models.DateField(_("period start"))
+    quantity = QuantityField(_("quantity"))
+    imported_at = models.DateTimeField(_("imported at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("external demand history")
+        verbose_name_plural = _("external demand history")
+        ordering = ["product", "warehouse", "period_start"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "warehouse", "period_start"], name="plan_extdemand_uniq"),
+            models.CheckConstraint(condition=models.Q(quantity__gte=0), name="plan_extdemand_nonnegative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}@{self.warehouse_id} {self.period_start}: {self.quantity}"

@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from apps.core.fields import QUANTITY_QUANT
 from apps.planning.models import ItemForecast, ItemStatus
-from apps.planning.selectors import PERIOD_DAYS, balances, on_order, supplier_terms
+from apps.planning.selectors import PERIOD_DAYS, balances, on_order
+from apps.planning.suppliers import supplier_choices
 
 ZERO = Decimal(0)
 
@@ -48,6 +49,7 @@ class Suggestion:
     supplier_row: Any  # SupplierPrice or None
     eoq: Decimal
     use_eoq: bool
+    choice: Any = None  # SupplierChoice: the reason and every candidate
     steps: list[tuple[str, Decimal]] = field(default_factory=list)
 
     @property
@@ -114,14 +116,14 @@ class Suggestion:
 def suggestions_for(
     items: Iterable[ItemForecast], *, period: str, use_eoq: bool = False, on_date=None
 ) -> list[Suggestion]:
-    """A suggestion per forecast item, with three more queries whatever the number of items."""
+    """A suggestion per forecast item, with five more queries whatever the number of items."""
     items = list(items)
     on_date = on_date or timezone.localdate()
     product_ids = {item.product_id for item in items}
     warehouse_ids = {item.warehouse_id for item in items}
     stock = balances(product_ids=product_ids, warehouse_ids=warehouse_ids)
     open_orders = on_order(product_ids=product_ids, warehouse_ids=warehouse_ids)
-    terms = supplier_terms(product_ids=product_ids, on_date=on_date)
+    choices = supplier_choices(product_ids=product_ids, on_date=on_date)
     order_cost = Decimal(str(getattr(settings, "PLANNING_ORDER_COST", "50")))
     holding_rate = Decimal(str(getattr(settings, "PLANNING_HOLDING_RATE", "0.2")))
     periods_per_year = Decimal(365) / PERIOD_DAYS[period]
@@ -129,7 +131,8 @@ def suggestions_for(
     for item in items:
         key = (item.product_id, item.warehouse_id)
         on_hand, reserved = stock.get(key, (0.0, 0.0))
-        row = terms.get(item.product_id)
+        choice = choices.get(item.product_id)
+        row = choice.row if choice else None
         unit_cost = row.price if row else item.product.purchase_price
         out.append(
             Suggestion(
@@ -145,6 +148,7 @@ def suggestions_for(
                     holding_rate=holding_rate,
                 ),
                 use_eoq=use_eoq,
+                choice=choice,
             )
         )
     return out

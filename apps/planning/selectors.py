@@ -4,13 +4,13 @@ import datetime
 from typing import Any
 
 import numpy as np
-from django.db.models import F, Min, Q, QuerySet, Sum
+from django.db.models import DateField, F, Min, Q, QuerySet, Sum
 from django.db.models.functions import Trunc
 from django.utils import timezone
 
 from apps.inventory.models import MovementType, StockBalance, StockMovement
 from apps.masterdata.selectors import warehouse_scope_ids
-from apps.planning.models import ForecastRun, ItemForecast, RunStatus
+from apps.planning.models import ExternalDemand, ForecastRun, ItemForecast, RunStatus
 from apps.procurement.models import PurchaseOrderLine, PurchaseOrderStatus, SupplierPrice
 
 DEMAND_TYPES = (MovementType.SALES_SHIPMENT, MovementType.OTHER_ISSUE, MovementType.SALES_RETURN)
@@ -55,6 +55,8 @@ def demand_history(
     Demand = shipments + miscellaneous issues − sales returns, and their reversals netted; one
     aggregate query grouped by product, warehouse and period. A pair's history starts at its first
     movement of any kind (before it the product was not stocked there: NaN, not zero demand).
+    Uploaded history (``ExternalDemand``) fills the periods before that first movement, from its
+    own first period (blank periods after it are zero demand); where both exist the ledger wins.
     Returns (keys, period starts, array pairs × periods).
     """
     tz = timezone.get_current_timezone()
@@ -76,10 +78,23 @@ def demand_history(
         .values("product_id", "warehouse_id", "bucket")
         .annotate(quantity=Sum("quantity"))
     )
-    keys = sorted(firsts)
+    external = ExternalDemand.objects.filter(period_start__lt=next_bucket(end_bucket, period))
+    if start is not None:
+        external = external.filter(period_start__gte=start)
+    external_rows = list(
+        external.annotate(bucket=Trunc("period_start", period, output_field=DateField()))
+        .values("product_id", "warehouse_id", "bucket")
+        .annotate(quantity=Sum("quantity"))
+        .order_by()
+    )
+    external_firsts: dict[tuple[int, int], datetime.date] = {}
+    for row in external_rows:
+        key = (row["product_id"], row["warehouse_id"])
+        external_firsts[key] = min(row["bucket"], external_firsts.get(key, row["bucket"]))
+    keys = sorted(set(firsts) | set(external_firsts))
     if not keys:
         return [], [], np.zeros((0, 0))
-    first_day = min(timezone.localtime(v, tz).date() for v in firsts.values())
+    first_day = min([timezone.localtime(v, tz).date() for v in firsts.values()] + list(external_firsts.values()))
     if start is not None:
         first_day = max(first_day, start)
     buckets = buckets_between(first_day, end_bucket, period)
@@ -93,24 +108,26 @@ def demand_history(
         if j is not None:
             y[index[(row["product_id"], row["warehouse_id"])], j] -= float(row["quantity"])  # issues are negative
     y = np.maximum(y, 0.0)  # a period with more returns than shipments is no demand, not negative demand
+    ledger_start = np.full(len(keys), len(buckets))
     for key, first in firsts.items():
-        j = column.get(bucket_start(timezone.localtime(first, tz).date(), period), 0)
-        y[index[key], :j] = np.nan
+        ledger_start[index[key]] = column.get(bucket_start(timezone.localtime(first, tz).date(), period), 0)
+    before_ledger = np.arange(len(buckets))[None, :] < ledger_start[:, None]
+    uploaded = np.full(y.shape, np.nan)
+    for key, first in external_firsts.items():
+        uploaded[index[key], column.get(bucket_start(first, period), 0) :] = 0.0
+    for row in external_rows:
+        j = column.get(bucket_start(row["bucket"], period))
+        if j is not None:
+            uploaded[index[(row["product_id"], row["warehouse_id"])], j] += float(row["quantity"])
+    y[before_ledger] = uploaded[before_ledger]
     return keys, buckets, y
 
 
 def supplier_terms(*, product_ids, on_date: datetime.date) -> dict[int, SupplierPrice]:
-    """The proposed supplier's price-list row per product: the preferred one, else the cheapest valid."""
-    rows = (
-        SupplierPrice.objects.filter(product_id__in=list(product_ids), valid_from__lte=on_date)
-        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on_date))
-        .select_related("supplier")
-        .order_by("product_id", "-is_preferred", "price", "-valid_from", "id")
-    )
-    chosen: dict[int, SupplierPrice] = {}
-    for row in rows:
-        chosen.setdefault(row.product_id, row)
-    return chosen
+    """The proposed supplier's price-list row per product (the rule is in ``apps.planning.suppliers``)."""
+    from apps.planning.suppliers import supplier_choices
+
+    return {pk: choice.row for pk, choice in supplier_choices(product_ids=product_ids, on_date=on_date).items()}
 
 
 def on_order(*, product_ids, warehouse_ids) -> dict[tuple[int, int], float]:

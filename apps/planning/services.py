@@ -24,8 +24,10 @@ from apps.core.models import AuditAction
 from apps.core.services import audit_record
 from apps.inventory.models import StockClassification
 from apps.inventory.services.levels import StockLevelInput, stock_levels_bulk_set
+from apps.jobs.models import Job
 from apps.jobs.services import job_start
 from apps.masterdata.models import Product, Supplier, Warehouse
+from apps.masterdata.selectors import warehouses_for_user
 from apps.planning.engine.plan import Inputs, make_plan
 from apps.planning.models import ForecastRun, ItemForecast, ItemStatus, Period, RunStatus
 from apps.planning.selectors import PERIOD_DAYS, bucket_start, demand_history, supplier_terms
@@ -84,6 +86,28 @@ def forecast_run_start(
     ForecastRun.objects.filter(pk=run.pk).update(job=job)
     run.refresh_from_db()
     return run
+
+
+def policy_check_start(*, actor: Any, run: ForecastRun, warehouse: Warehouse | None = None) -> Job:
+    """Queue the ``planning.policy_check`` job for ``run`` (optionally one warehouse); returns the job.
+
+    The job replays the items ``actor`` may see (warehouse scope). The same check already queued
+    or running for the same user is returned instead of a second one. Raises PermissionDenied
+    without ``planning.view_itemforecast``, ValidationError for a run that is not finished or a
+    warehouse outside the actor's scope.
+    """
+    _require(actor, "planning.view_itemforecast")
+    if run.status != RunStatus.DONE:
+        raise ValidationError(_("This forecast run has not finished."))
+    if warehouse is not None and not warehouses_for_user(actor).filter(pk=warehouse.pk).exists():
+        raise PermissionDenied(_("You may not do this."))
+    warehouse_id = warehouse.pk if warehouse is not None else None
+    return job_start(
+        kind="planning.policy_check",
+        user=actor,
+        params={"run_id": run.pk, "warehouse_id": warehouse_id},
+        dedupe_key=f"policy-{run.pk}-{warehouse_id or 0}-{actor.pk}",
+    )
 
 
 def _lead_periods(product_ids: list[int], period: str, on_date: datetime.date) -> dict[int, int]:

@@ -1,6 +1,7 @@
 """Planning pages: forecasts, one product's forecast, replenishment suggestions, the policy check."""
 
 import datetime
+import uuid
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
@@ -17,6 +18,7 @@ from django.views.generic import DetailView, ListView
 
 from apps.core.mixins import PaginatedListMixin, PermissionMixin
 from apps.core.permissions import permission_required
+from apps.jobs.selectors import job_visible
 from apps.masterdata.selectors import warehouses_for_user
 from apps.planning.forms import ForecastRunForm, ItemForecastFilter, ReplenishmentFilter
 from apps.planning.models import ForecastRun, ItemForecast
@@ -26,9 +28,10 @@ from apps.planning.services import (
     ReplenishmentLine,
     forecast_levels_accept,
     forecast_run_start,
+    policy_check_start,
     replenishment_orders_create,
 )
-from apps.planning.whatif import policy_check
+from apps.planning.whatif import policy_result
 
 
 def _run_for(request) -> ForecastRun | None:
@@ -240,22 +243,40 @@ class ReplenishmentExplainView(PermissionMixin, DetailView):
         return super().get_context_data(suggestion=suggestion, **kwargs)
 
 
+def _policy_job(request):
+    try:
+        job_id = uuid.UUID(request.GET.get("job", ""))
+    except ValueError:
+        return None
+    job = job_visible(user=request.user, job_id=job_id)
+    return job if job is not None and job.kind == "planning.policy_check" else None
+
+
 class PolicyCheckView(PermissionMixin, View):
-    """What-if: the last year replayed at several target fill rates, for the items of a warehouse."""
+    """What-if: the last year replayed at several target fill rates, as a job; ``?job=`` shows its state and result."""
 
     permission_required = "planning.view_itemforecast"
     template_name = "planning/policy_check.html"
 
     def get(self, request):
         run = _run_for(request)
-        warehouses = warehouses_for_user(request.user)
-        form = ReplenishmentFilter(request.GET, warehouses=warehouses)
-        form.is_valid()
-        result = None
-        if run is not None and request.GET.get("check"):
-            items = item_forecasts(run=run, user=request.user).defer(None)
-            warehouse = form.cleaned_data.get("warehouse") if hasattr(form, "cleaned_data") else None
-            if warehouse:
-                items = items.filter(warehouse=warehouse)
-            result = policy_check(list(items), period=run.period)
-        return render(request, self.template_name, {"run": run, "form": form, "result": result})
+        form = ReplenishmentFilter(request.GET or None, warehouses=warehouses_for_user(request.user))
+        job = _policy_job(request)
+        context = {"run": run, "form": form, "job": job, "result": policy_result(job)}
+        if request.htmx and job is not None:
+            return render(request, "planning/partials/_policy_result.html", context)
+        return render(request, self.template_name, context)
+
+    def post(self, request):
+        run = _run_for(request)
+        form = ReplenishmentFilter(request.POST, warehouses=warehouses_for_user(request.user))
+        if run is None or not form.is_valid():
+            messages.error(request, _("Choose a forecast run and a warehouse you may see."))
+            return redirect("planning:policy_check")
+        try:
+            job = policy_check_start(actor=request.user, run=run, warehouse=form.cleaned_data.get("warehouse"))
+        except (ValidationError, PermissionDenied) as error:
+            for message in getattr(error, "messages", None) or [str(error)]:
+                messages.error(request, message)
+            return redirect("planning:policy_check")
+        return redirect(reverse("planning:policy_check") + f"?run={run.pk}&job={job.pk}")

@@ -16,6 +16,8 @@ YEAR = {"day": 364, "week": 52, "month": 12}
 def policy_check(items: Sequence[ItemForecast], *, period: str, levels=LEVELS) -> dict:
     """Fill rate and average stock (units and value at purchase price) per target, over the last year.
 
+    The result is JSON (targets and values as decimal strings), stored on the policy-check job.
+
     Each item keeps the method the run chose for it; parameters and safety stocks are fitted on
     the history before the replayed year. Items whose stored history is too short are left out.
     """
@@ -57,10 +59,22 @@ def policy_check(items: Sequence[ItemForecast], *, period: str, levels=LEVELS) -
             stock[hit] = result.stock[level][hit]
         rows.append(
             {
-                "target": Decimal(str(level)),
+                "target": str(level),
                 "fill_rate": float(np.nanmean(fill[sells])) if sells.any() else None,
-                "average_units": float(stock.sum()),
-                "average_value": Decimal(str(round(float((stock * price).sum()), 2))),
+                "average_units": round(float(stock.sum()), 3),
+                "average_value": str(Decimal(str(round(float((stock * price).sum()), 2)))),
             }
         )
     return {"items": len(items), "holdout": holdout, "levels": rows}
+
+
+def policy_result(job) -> dict | None:
+    """The stored figures of a finished policy-check job, with targets and values as Decimal again."""
+    if job is None or job.status != "succeeded" or "check" not in job.result:
+        return None
+    check = job.result["check"]
+    levels = [
+        {**row, "target": Decimal(row["target"]), "average_value": Decimal(row["average_value"])}
+        for row in check.get("levels", [])
+    ]
+    return {**check, "levels": levels}

@@ -444,6 +444,34 @@ def supplier_scorecard(
     return _figures(receipt_row, fill_row)
 
 
+def supplier_scorecards(
+    *, supplier_ids: Iterable[int], date_from: datetime.date | None = None, date_to: datetime.date | None = None
+) -> dict[int, dict]:
+    """``supplier_scorecard`` figures for many suppliers at once (all their products), keyed by supplier id.
+
+    Two aggregate queries grouped by supplier, whatever the number of suppliers; a supplier with
+    no posted receipt or finished order in the window is left out.
+    """
+    ids = list(supplier_ids)
+    receipt_rows = {
+        row["receipt__supplier_id"]: row
+        for row in _scoped_receipt_lines(None, None, date_from, date_to)
+        .filter(receipt__supplier_id__in=ids)
+        .values("receipt__supplier_id")
+        .annotate(**_receipt_metrics())
+        .order_by()
+    }
+    fill_rows = {
+        row["order__supplier_id"]: row
+        for row in _scoped_order_lines(None, None, date_from, date_to)
+        .filter(order__supplier_id__in=ids)
+        .values("order__supplier_id")
+        .annotate(**_fill_metrics())
+        .order_by()
+    }
+    return {pk: _figures(receipt_rows.get(pk), fill_rows.get(pk)) for pk in set(receipt_rows) | set(fill_rows)}
+
+
 def supplier_scorecard_trend(*, supplier_id: int, months: int = 12, today: datetime.date | None = None) -> list[dict]:
     """Scorecard figures per month of receipt (fill rate per month of order) for the last ``months``."""
     today = today or timezone.localdate()

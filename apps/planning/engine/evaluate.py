@@ -18,6 +18,20 @@ from .stats import norm_loss_inverse
 
 NORMAL, EMPIRICAL = "normal", "empirical"
 BOOTSTRAP_SAMPLES = 400
+MAX_BOOTSTRAP_SAMPLES = 2000
+
+
+def bootstrap_samples(target: float) -> int:
+    """Samples of the lead-time demand for a target fill rate: 400 up to 95 %, 20 / (1 − target) above.
+
+    The level is solved on the samples themselves, so too few of them cut the tail off (the
+    level can never exceed the largest sample) and under-protect exactly where a high target needs
+    it: on the shared data set 400 samples delivered 95.5 % fill for a 99 % target, 2,000 deliver
+    97.2 % (measured in the README).
+    """
+    return int(min(MAX_BOOTSTRAP_SAMPLES, max(BOOTSTRAP_SAMPLES, np.ceil(20.0 / max(1.0 - target, 1e-6)))))
+
+
 WARM_UP = 4  # periods after an item's start before its errors count towards sigma
 
 
@@ -119,6 +133,7 @@ def bootstrap_lead_time_demand(
     seed: int,
     recent: int = 26,
     review: int = 1,
+    pool: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Demand over k (lead time + review) and k - review periods as a compound bootstrap, (n, samples) each.
 
@@ -126,8 +141,8 @@ def bootstrap_lead_time_demand(
     periods when higher: demand that picked up lately is not averaged away); a demand's size is the
     item's mean demand size times a ratio drawn from the pooled size / mean-size ratios of all
     the items given (an item with five demands in its history has seen too few sizes to know its
-    tail; the shape of the tail is shared). When the lead time varies, each sample draws its own
-    protection interval around k.
+    tail; the shape of the tail is shared; ``pool`` gives the ratios when the items are a part of
+    the catalogue). When the lead time varies, each sample draws its own protection interval around k.
     """
     n, _ = y0.shape
     rng = np.random.default_rng(seed)
@@ -142,9 +157,7 @@ def bootstrap_lead_time_demand(
     recent_prob = np.divide(demand[:, -recent:].sum(axis=1), recent_obs, out=np.zeros(n), where=recent_obs > 0)
     prob = np.maximum(prob, recent_prob)
     mean_size = np.divide(np.where(demand, window, 0.0).sum(axis=1), count, out=np.zeros(n), where=count > 0)
-    ratios = (window / np.where(mean_size > 0, mean_size, 1.0)[:, None])[demand]
-    if ratios.size == 0:
-        ratios = np.ones(1)
+    ratios = size_ratios(y0, start, fit_end) if pool is None else pool
     if lead_sd.any():
         k_draw = np.maximum(np.rint(k_items[:, None] + lead_sd[:, None] * rng.standard_normal((n, samples))), review)
     else:
@@ -165,6 +178,17 @@ def bootstrap_lead_time_demand(
 
     d_lead = sizes_summed(n_lead)
     return d_lead + sizes_summed(n_review), d_lead
+
+
+def size_ratios(y0: np.ndarray, start: np.ndarray, fit_end: int) -> np.ndarray:
+    """Every demand's size over its item's mean demand size, pooled across the items given."""
+    window = y0[:, :fit_end]
+    observed = np.arange(fit_end)[None, :] >= start[:, None]
+    demand = observed & (window > 0)
+    count = demand.sum(axis=1)
+    mean_size = np.divide(np.where(demand, window, 0.0).sum(axis=1), count, out=np.zeros(len(y0)), where=count > 0)
+    ratios = (window / np.where(mean_size > 0, mean_size, 1.0)[:, None])[demand]
+    return ratios if ratios.size else np.ones(1)
 
 
 def _empirical_level(d_k: np.ndarray, d_l: np.ndarray, mean_demand: np.ndarray, target: float) -> np.ndarray:
@@ -195,22 +219,28 @@ def empirical_safety(
     rows: np.ndarray,
     seed: int = 0,
     recent: int = 26,
+    pool: np.ndarray | None = None,
 ) -> dict[float, np.ndarray]:
     """Safety stock of the bootstrapped model for the items ``rows`` (it does not depend on the method).
 
     The demand over L + R and over L periods is resampled from each item's own periods; the level S
     whose expected shortage per review period is (1 - target) × mean demand, minus the mean demand
-    over L + R, is the safety stock.
+    over L + R, is the safety stock. High targets draw more samples (``bootstrap_samples``).
     """
     if rows.size == 0:
         return {t: np.zeros(0) for t in targets}
     k_items = (lead[rows] + review).astype(int)
-    d_k, d_l = bootstrap_lead_time_demand(
-        y0[rows], start[rows], fit_end, k_items, lead_sd[rows], BOOTSTRAP_SAMPLES, seed, recent, review
-    )
     mean_demand = _mean_demand(y0[rows], start[rows], fit_end)
-    mean_k = d_k.mean(axis=1)
-    return {t: _empirical_level(d_k, d_l, mean_demand, t) - mean_k for t in targets}
+    out = {}
+    for samples in sorted({bootstrap_samples(t) for t in targets}):
+        d_k, d_l = bootstrap_lead_time_demand(
+            y0[rows], start[rows], fit_end, k_items, lead_sd[rows], samples, seed, recent, review, pool
+        )
+        mean_k = d_k.mean(axis=1)
+        for t in targets:
+            if bootstrap_samples(t) == samples:
+                out[t] = _empirical_level(d_k, d_l, mean_demand, t) - mean_k
+    return out
 
 
 def _mean_demand(y0: np.ndarray, start: np.ndarray, fit_end: int) -> np.ndarray:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import classify as cl
-from .evaluate import MethodResult, empirical_safety, evaluate_method, refresh_origins, safety_stocks
+from .evaluate import MethodResult, empirical_safety, evaluate_method, refresh_origins, safety_stocks, size_ratios
 from .methods import FITTERS, METHODS, SEASONAL_METHODS, Fit, observed
 
 SEASON = {"day": 7, "week": 52, "month": 12}
@@ -214,17 +214,25 @@ def make_plan(inp: Inputs, *, horizon: int, target=0.95) -> Plan:
     pad = int(inp.lead.max(initial=0)) + inp.review + horizon + 1
     season = SEASON[inp.period]
     emp_rows = np.flatnonzero(empirical)
-    emp_levels = empirical_safety(
-        y0,
-        start,
-        t_len,
-        lead=inp.lead,
-        lead_sd=inp.lead_sd,
-        review=inp.review,
-        targets=tuple(float(t) for t in np.unique(targets)),
-        rows=emp_rows,
-        recent=INNER_WINDOW[inp.period],
-    )
+    # Each target's bootstrap only for its own items (a high target draws more samples), sizes
+    # still pooled across every bootstrapped item.
+    pool = size_ratios(y0[emp_rows], start[emp_rows], t_len)
+    emp_levels = {}
+    for tgt in np.unique(targets):
+        mine = targets[emp_rows] == tgt
+        emp_levels[float(tgt)] = np.zeros(emp_rows.size)
+        emp_levels[float(tgt)][mine] = empirical_safety(
+            y0,
+            start,
+            t_len,
+            lead=inp.lead,
+            lead_sd=inp.lead_sd,
+            review=inp.review,
+            targets=(float(tgt),),
+            rows=emp_rows[mine],
+            recent=INNER_WINDOW[inp.period],
+            pool=pool,
+        )[float(tgt)]
     forecast = np.zeros((n, horizon))
     out = {key: np.zeros(n) for key in ("safety", "sigma", "k", "lead_demand", "cycle_demand", "mean_demand")}
     model = np.full(n, "", dtype=object)

@@ -177,11 +177,13 @@ def _stored_item(product, warehouse, **kwargs):
     return ItemForecast.objects.create(run=run, product=product, warehouse=warehouse, **(fields | kwargs))
 
 
-def test_suggestions_read_stock_reservations_open_orders_and_the_preferred_supplier(monkeypatch):
+def test_suggestions_read_stock_reservations_open_orders_and_the_preferred_supplier_within_the_tie(monkeypatch):
     warehouse = WarehouseFactory()
     product = ProductFactory()
     cheap = SupplierPriceFactory(product=product, price=Decimal(5), min_order_qty=Decimal(10), pack_size=Decimal(5))
-    preferred = SupplierPriceFactory(product=product, price=Decimal(6), is_preferred=True, supplier=SupplierFactory())
+    preferred = SupplierPriceFactory(
+        product=product, price=Decimal("5.08"), is_preferred=True, supplier=SupplierFactory()
+    )
     post_stock(product, warehouse, 30, movement_type=MovementType.PURCHASE_RECEIPT)
     stock_reserve(lines=[ReservationLine(product_id=product.pk, warehouse_id=warehouse.pk, quantity=Decimal(12))])
     make_order(supplier=cheap.supplier, warehouse=warehouse, lines=[(product, 10, None)])
@@ -194,7 +196,7 @@ def test_suggestions_read_stock_reservations_open_orders_and_the_preferred_suppl
     assert s.supplier == preferred.supplier
     assert s.shortfall == Decimal("10.5")  # 38.5 - 28
     assert s.quantity == Decimal(11)  # no minimum or pack at the preferred supplier: whole units
-    assert cheap  # the cheaper one is not proposed while another is preferred
+    assert cheap  # 1.6 % cheaper, neither rated: the preferred one wins the tie
 
 
 def test_orders_one_per_supplier_in_one_step():

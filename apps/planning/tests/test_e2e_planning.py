@@ -62,3 +62,23 @@ def test_forecast_chart_and_one_step_orders(page, live_server, login, monkeypatc
     assert orders.count() == 2  # one per supplier
     bolt_line = orders.get(supplier=bolt.supplier_prices.get().supplier).lines.get()
     assert bolt_line.quantity % 10 == 0  # whole packs
+
+
+def test_policy_check_runs_as_a_job_and_shows_the_figures(page, live_server, login, monkeypatch):
+    warehouse = WarehouseFactory(code="MAIN", name="Main")
+    bolt = ProductFactory(code="B001", name="Bolt", purchase_price=Decimal(2))
+    weekly(monkeypatch, bolt, warehouse, [20, 25, 18, 22, 24, 19, 21, 23, 20, 26] * 3)
+    run = ForecastRun.objects.create(history_end=MONDAY + datetime.timedelta(weeks=29), horizon=8)
+    forecast_run_compute(run=run)
+    login(page, live_server, "manager")
+
+    page.goto(live_server.url + reverse("planning:policy_check"))
+    page.get_by_label("Warehouse").select_option(label="Main")
+    page.get_by_role("button", name="Check").click()
+
+    expect(page.locator("#policy-result table")).to_be_visible()  # the test queue runs the job at once
+    expect(page.locator("#policy-result tbody tr")).to_have_count(4)
+    expect(page.locator("#policy-result")).to_contain_text("1 products, the last 10 periods replayed.")
+    expect(page.locator("#policy-result")).not_to_have_attribute("hx-trigger", "every 1s")
+    assert "job=" in page.url
+    _shot(page, "policy-check")

@@ -111,13 +111,20 @@ def test_bootstrapped_level_meets_the_shortage_equation():
         y, start, 80, lead=np.array([3]), lead_sd=np.array([0.0]), review=1, targets=(0.9, 0.99), rows=np.array([0])
     )
 
-    d_k, d_l = ev.bootstrap_lead_time_demand(y, start, 80, np.array([4]), np.array([0.0]), ev.BOOTSTRAP_SAMPLES, 0)
+    samples = ev.bootstrap_samples(0.99)
+    d_k, d_l = ev.bootstrap_lead_time_demand(y, start, 80, np.array([4]), np.array([0.0]), samples, 0)
     # 4 periods × 12 × the demand frequency: 1/4 overall, 7/26 over the last 26 periods (the higher).
     assert d_k.mean() == pytest.approx(4 * 12 * 7 / 26, rel=0.1)
     s = levels[0.99][0] + d_k.mean()
     short = np.maximum(d_k - s, 0).mean() - np.maximum(d_l - s, 0).mean()
     assert short <= 0.01 * 3.0 + 1e-6
     assert levels[0.99][0] > levels[0.9][0] > 0
+
+
+@pytest.mark.parametrize(("target", "samples"), [(0.9, 400), (0.95, 400), (0.99, 2000), (0.999, 2000)])
+def test_high_targets_draw_more_bootstrap_samples(target, samples):
+    # The level is solved on the samples: with 400 the 99 % tail is cut off (95.5 % fill delivered).
+    assert ev.bootstrap_samples(target) == samples
 
 
 def test_replay_in_steady_state_serves_everything_and_holds_the_safety_stock():
