@@ -51,10 +51,8 @@ def test_quantity_total_only_for_lines_in_one_unit(page, live_server, login):
     expect(total).to_have_attribute("title", "The lines are in different units, so their quantities are not added up.")
 
 
-def test_added_rows_are_numbered_and_stock_in_boxes_is_information_on_a_purchase(page, live_server, login):
-    pieces = UnitFactory(code="PCS", name="pcs")
-    product = ProductFactory(code="G-3", base_unit=pieces)
-    ProductUnitFactory(product=product, unit=UnitFactory(code="BOX", name="box"), ratio=Decimal(12))
+def test_added_rows_are_numbered_and_short_stock_is_not_a_warning_on_a_purchase(page, live_server, login):
+    product = ProductFactory(code="G-3", base_unit=UnitFactory(code="PCS", name="pcs"))
     ProductBarcodeFactory(product=product, barcode="6901234500031")
     supplier, warehouse = SupplierFactory(), WarehouseFactory()
     post_stock(product, warehouse, 100)
@@ -70,10 +68,8 @@ def test_added_rows_are_numbered_and_stock_in_boxes_is_information_on_a_purchase
 
     scan(page, "6901234500031")
     line = rows.first
-    line.locator('[data-field="unit"]').select_option(label="box")
-    line.locator('[data-field="quantity"]').fill("20")
     available = line.locator('[data-field="available"]')
-    # 100 pcs in boxes of 12, rounded down; the stock lookup after the unit change is a request to the
-    # server, which on a loaded CI machine can take longer than the default 5 s.
-    expect(available).to_have_text("8.33", timeout=30_000)
+    expect(available).to_have_text("100")
+    line.locator('[data-field="quantity"]').fill("200")  # more than is on hand: normal when buying
+    expect(line.locator('[data-field="amount"]')).not_to_have_text("")
     expect(available).not_to_have_class(re.compile("text-danger"))
