@@ -7,11 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.analytics.purchase_selectors import PurchaseCriteria
+from apps.analytics.stock_forms import ReportPeriodMixin
 from apps.masterdata.models import Category, Product, Supplier
 from apps.masterdata.selectors import warehouses_for_user
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-MAX_DAYS = 3 * 366
 
 
 def months_back(today: datetime.date, months: int) -> datetime.date:
@@ -20,7 +20,7 @@ def months_back(today: datetime.date, months: int) -> datetime.date:
     return datetime.date(index // 12, index % 12 + 1, 1)
 
 
-class PurchaseReportForm(forms.Form):
+class PurchaseReportForm(ReportPeriodMixin, forms.Form):
     """Period, supplier, product category and warehouse; ``defaults`` fills what the query leaves out."""
 
     date_from = forms.DateField(label=_("From"), widget=DATE)
@@ -43,20 +43,6 @@ class PurchaseReportForm(forms.Form):
     def defaults(cls) -> dict[str, str]:
         today = timezone.localdate()
         return {"date_from": months_back(today, cls.default_months).isoformat(), "date_to": today.isoformat()}
-
-    @classmethod
-    def bound(cls, query, *, user) -> "PurchaseReportForm":
-        return cls({**cls.defaults(), **{k: v for k, v in query.items() if v != ""}}, user=user)
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end:
-            if start > end:
-                raise forms.ValidationError(_("The start date is after the end date."))
-            if (end - start).days > MAX_DAYS:
-                raise forms.ValidationError(_("Choose at most three years."))
-        return data
 
     def criteria(self) -> PurchaseCriteria:
         data = self.cleaned_data

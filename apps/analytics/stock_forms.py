@@ -15,7 +15,25 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MAX_DAYS = 3 * 366
 
 
-class StockReportForm(forms.Form):
+class ReportPeriodMixin:
+    """A report's period (``date_from`` .. ``date_to``, at most three years) over its defaults."""
+
+    @classmethod
+    def bound(cls, query, *, user):
+        return cls({**cls.defaults(), **{k: v for k, v in query.items() if v != ""}}, user=user)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end:
+            if start > end:
+                raise forms.ValidationError(_("The start date is after the end date."))
+            if (end - start).days > MAX_DAYS:
+                raise forms.ValidationError(_("Choose at most three years."))
+        return data
+
+
+class StockReportForm(ReportPeriodMixin, forms.Form):
     """Period, grouping and filters; ``defaults`` fills what the query string leaves out."""
 
     date_from = forms.DateField(label=_("From"), widget=DATE)
@@ -46,21 +64,6 @@ class StockReportForm(forms.Form):
             "grouping": cls.default_grouping,
             "ordering": cls.ordering_choices[0][0] if cls.ordering_choices else "key",
         }
-
-    @classmethod
-    def bound(cls, query, *, user) -> "StockReportForm":
-        data = {**cls.defaults(), **{k: v for k, v in query.items() if v != ""}}
-        return cls(data, user=user)
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("date_from"), data.get("date_to")
-        if start and end:
-            if start > end:
-                raise forms.ValidationError(_("The start date is after the end date."))
-            if (end - start).days > MAX_DAYS:
-                raise forms.ValidationError(_("Choose at most three years."))
-        return data
 
     def criteria(self) -> StockCriteria:
         data = self.cleaned_data
