@@ -70,6 +70,7 @@ class Plan:
     new: list[Any] = field(default_factory=list)
     changed: list[Any] = field(default_factory=list)
     unchanged: int = 0
+    notes: list[str] = field(default_factory=list)  # what the user should know before confirming
     extra: dict[str, Any] = field(default_factory=dict)  # whatever ``write`` needs besides
 
 

@@ -19,8 +19,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from apps.core.amounts import plain
-from apps.core.models import AuditAction
+from apps.core.amounts import money, plain
+from apps.core.models import AuditAction, SystemSettings
 from apps.core.services import audit_record
 from apps.imports import cleaning
 from apps.imports.framework import Column, Kind, Plan, Row, RowError, chunked, register
@@ -29,8 +29,10 @@ from apps.inventory.models import AdjustmentKind, StockBalance, StockLevel, Stor
 from apps.inventory.services import (
     AdjustmentLineInput,
     StockLevelInput,
+    needs_approval,
     stock_adjustment_create,
     stock_adjustment_post,
+    stock_adjustment_transition,
     stock_levels_bulk_set,
 )
 from apps.masterdata.models import Product, Supplier, Warehouse
@@ -211,7 +213,8 @@ class OpeningStockKind(Kind):
     key_columns = ("warehouse", "product")
     help = gettext_lazy(
         "For items not yet in stock in that warehouse: each warehouse and date becomes one opening-stock "
-        "document, posted to the stock ledger. Importing the same file again changes nothing."
+        "document, posted to the stock ledger. A document worth more than the approval threshold is "
+        "submitted instead, and someone else approves and posts it. Importing the same file again changes nothing."
     )
     columns = (
         Column(
@@ -282,29 +285,59 @@ class OpeningStockKind(Kind):
                     )
                     % {"product": product.code, "on_hand": on_hand.normalize(), "warehouse": warehouse},
                 )
+        threshold = SystemSettings.load().adjustment_approval_threshold
+        values = [sum(line.quantity * line.unit_cost for line in lines) for _warehouse, _day, lines in _documents(plan)]
+        above = sum(1 for value in values if value > threshold)
+        if above:
+            plan.notes.append(
+                _(
+                    "%(count)d opening-stock document(s) are worth more than the approval threshold %(threshold)s: "
+                    "importing submits them for approval, and someone else approves and posts them."
+                )
+                % {"count": above, "threshold": money(threshold)}
+            )
         return plan
 
     def write(self, plan, *, actor) -> dict[str, int]:
-        groups: dict[tuple, list[AdjustmentLineInput]] = defaultdict(list)
-        for warehouse, day, line in plan.new:
-            groups[(warehouse.pk, day)].append(line)
-        warehouses = {warehouse.pk: warehouse for warehouse, _day, _line in plan.new}
-        documents = 0
-        for (warehouse_id, day), lines in sorted(groups.items(), key=lambda item: (item[0][0], item[0][1])):
-            # One document per DOCUMENT_LINES lines: stock_post builds one statement per
-            # posting, and PostgreSQL refuses one of 10,000 lines (stack depth exceeded).
-            for chunk in chunked(lines, DOCUMENT_LINES):
-                document = stock_adjustment_create(
-                    actor=actor,
-                    kind=AdjustmentKind.OPENING,
-                    warehouse=warehouses[warehouse_id],
-                    date=day,
-                    lines=chunk,
-                    reason=_("Imported opening stock"),
-                )
+        documents = submitted = 0
+        for warehouse, day, lines in _documents(plan):
+            document = stock_adjustment_create(
+                actor=actor,
+                kind=AdjustmentKind.OPENING,
+                warehouse=warehouse,
+                date=day,
+                lines=lines,
+                reason=_("Imported opening stock"),
+            )
+            if needs_approval(document):
+                stock_adjustment_transition(actor=actor, document=document, action="submit")
+                submitted += 1
+            else:
                 stock_adjustment_post(actor=actor, document=document)
-                documents += 1
-        return {"new": len(plan.new), "changed": 0, "unchanged": plan.unchanged, "documents": documents}
+            documents += 1
+        return {
+            "new": len(plan.new),
+            "changed": 0,
+            "unchanged": plan.unchanged,
+            "documents": documents,
+            "submitted": submitted,
+        }
+
+
+def _documents(plan: Plan):
+    """``(warehouse, date, lines)`` of each opening-stock document the plan makes, in a stable order.
+
+    One document per DOCUMENT_LINES lines: stock_post builds one statement per posting, and
+    PostgreSQL refuses one of 10,000 lines (stack depth exceeded).
+    """
+    groups: dict[tuple, list[AdjustmentLineInput]] = defaultdict(list)
+    warehouses = {}
+    for warehouse, day, line in plan.new:
+        groups[(warehouse.pk, day)].append(line)
+        warehouses[warehouse.pk] = warehouse
+    for (warehouse_id, day), lines in sorted(groups.items(), key=lambda item: item[0]):
+        for chunk in chunked(lines, DOCUMENT_LINES):
+            yield warehouses[warehouse_id], day, chunk
 
 
 LEVEL_FIELDS = ("safety_stock", "reorder_point", "max_stock")

@@ -22,7 +22,9 @@ numbers, formula cells (never evaluated), merged ranges and notes about other sh
 
 import codecs
 import csv
+import datetime
 import io
+import json
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -283,3 +285,58 @@ def _read_csv(handle: IO[bytes], row_limit: int) -> Sheet:
     except csv.Error as error:
         raise FileRefused(_("The CSV file is malformed: %(error)s") % {"error": str(error)[:200]}) from error
     return sheet
+
+
+# --- the read sheet, kept between the check and the import ---------------------------------------
+
+_TYPES = {
+    "datetime": (datetime.datetime, datetime.datetime.fromisoformat),
+    "date": (datetime.date, datetime.date.fromisoformat),
+    "time": (datetime.time, datetime.time.fromisoformat),
+}
+
+
+def _encode(value: Any) -> Any:
+    for tag, (kind, _parse) in _TYPES.items():
+        if isinstance(value, kind):
+            return {"$": tag, "v": value.isoformat()}
+    if isinstance(value, datetime.timedelta):
+        return {"$": "timedelta", "v": value.total_seconds()}
+    raise TypeError(f"cannot keep a cell of type {type(value).__name__}")
+
+
+def _decode(obj: dict) -> Any:
+    tag = obj.get("$")
+    if tag == "timedelta":
+        return datetime.timedelta(seconds=obj["v"])
+    if tag in _TYPES:
+        return _TYPES[tag][1](obj["v"])
+    return obj
+
+
+def sheet_dump(sheet: Sheet, handle: IO[bytes]) -> None:
+    """Write ``sheet`` as JSON (cells keep their types), for ``sheet_load`` to read back exactly.
+
+    Reading the workbook again costs seconds per 10,000 rows (XML parsing); this costs a tenth.
+    """
+    data = {
+        "name": sheet.name,
+        "header": sheet.header,
+        "rows": sheet.rows,
+        "formulas": sheet.formulas,
+        "merged": sheet.merged,
+        "notes": sheet.notes,
+    }
+    handle.write(json.dumps(data, default=_encode, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+def sheet_load(handle: IO[bytes]) -> Sheet:
+    data = json.loads(handle.read(), object_hook=_decode)
+    return Sheet(
+        name=data["name"],
+        header=data["header"],
+        rows=[(number, values) for number, values in data["rows"]],
+        formulas=[tuple(item) for item in data["formulas"]],
+        merged=data["merged"],
+        notes=data["notes"],
+    )

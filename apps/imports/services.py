@@ -34,7 +34,7 @@ from apps.imports.framework import (
     parse_rows,
 )
 from apps.imports.models import BatchStatus, ImportBatch
-from apps.imports.reader import FileRefused, Sheet, read_upload
+from apps.imports.reader import FileRefused, Sheet, read_upload, sheet_dump, sheet_load
 from apps.jobs.context import JobContext, JobError
 from apps.jobs.services import job_start
 
@@ -131,8 +131,7 @@ def analyse(batch: ImportBatch, job: JobContext | None = None) -> Analysis:
     if job:
         job.progress(0, None, _("Reading the file"), force=True)
     try:
-        with default_storage.open(batch.file.name, "rb") as handle:
-            sheet = read_upload(handle)
+        sheet = _read(batch)
     except FileRefused as refusal:
         return Analysis(kind, None, {}, None, [RowError(None, "", "", str(refusal))])
     except FileNotFoundError:
@@ -177,6 +176,32 @@ def analyse(batch: ImportBatch, job: JobContext | None = None) -> Analysis:
     return analysis
 
 
+def _read(batch: ImportBatch) -> Sheet:
+    """The batch's sheet: read from the upload once, then from the copy the first read kept."""
+    kept = _kept_name(batch.file.name)
+    if default_storage.exists(kept):
+        with default_storage.open(kept, "rb") as handle:
+            return sheet_load(handle)
+    with default_storage.open(batch.file.name, "rb") as handle:
+        sheet = read_upload(handle)
+    with tempfile.TemporaryFile() as handle:
+        sheet_dump(sheet, handle)
+        handle.seek(0)
+        default_storage.save(kept, File(handle))
+    return sheet
+
+
+def _kept_name(upload_name: str) -> str:
+    return f"{upload_name}.json"
+
+
+def _delete_files(*names: str) -> None:
+    for name in names:
+        if name:
+            default_storage.delete(name)
+            default_storage.delete(_kept_name(name))
+
+
 def _summary(analysis: Analysis) -> dict[str, Any]:
     sheet, plan = analysis.sheet, analysis.plan
     summary: dict[str, Any] = {"rows": analysis.total_rows}
@@ -189,6 +214,7 @@ def _summary(analysis: Analysis) -> dict[str, Any]:
         )
     if plan is not None:
         summary.update(new=len(plan.new), changed=len(plan.changed), unchanged=plan.unchanged)
+        summary["notes"] = [*summary.get("notes", []), *plan.notes]
     return summary
 
 
@@ -249,7 +275,7 @@ def batch_commit(*, batch_id: str, job: JobContext) -> dict[str, Any]:
         )
     job.progress(analysis.total_rows, analysis.total_rows, _("Writing"), force=True)
     counts = _write(batch, analysis)
-    default_storage.delete(batch.file.name)
+    _delete_files(batch.file.name)
     summary = _("%(new)d new, %(changed)d changed, %(unchanged)d unchanged.") % {
         "new": counts.get("new", 0),
         "changed": counts.get("changed", 0),
@@ -281,9 +307,7 @@ def batches_expire() -> int:
     )
     count = 0
     for batch in stale:
-        for stored in (batch.file, batch.rejected_file):
-            if stored:
-                default_storage.delete(stored.name)
+        _delete_files(batch.file.name, batch.rejected_file.name)
         ImportBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.EXPIRED, file="", rejected_file="")
         count += 1
     return count

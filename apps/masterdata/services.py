@@ -4,6 +4,7 @@ Every write runs in one transaction, calls ``full_clean()`` before saving, raise
 ``ValidationError`` on bad input (nothing is written then) and appends an audit row.
 """
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -14,6 +15,7 @@ from django.db import models
 from django.db.models import ProtectedError, RestrictedError
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
+from pypinyin.constants import RE_HANS
 
 from apps.core.db import atomic_with_retry
 from apps.core.models import AuditAction
@@ -70,14 +72,25 @@ SUPPLIER_FIELDS = PARTNER_FIELDS
 CUSTOMER_FIELDS = [*PARTNER_FIELDS, "credit_limit", "price_level", "discount_percent", "salesperson"]
 
 
+# pypinyin segments each run of Chinese characters on its own (its phrase dictionary never spans
+# other characters), so the initials of a run can be cached: an import of 100,000 names that
+# share words ("农夫山泉", "号") then converts each word once instead of 100,000 times.
+_HAN_RUNS = re.compile("(" + RE_HANS.pattern.removeprefix("^").removesuffix("$") + ")")
+_NOT_ALNUM = re.compile(r"[^0-9A-Za-z]")
+
+
 def mnemonic_for(name: str) -> str:
     """Pinyin initials of the Chinese characters, other letters and digits kept: 农夫山泉 550ml -> NFSQ550ML."""
+    parts = [
+        _han_initials(piece) if index % 2 else _NOT_ALNUM.sub("", piece)
+        for index, piece in enumerate(_HAN_RUNS.split(name))
+    ]
+    return "".join(parts).upper()[:MNEMONIC_MAX_LENGTH]
 
-    def keep_alnum(chars: str) -> str:
-        return re.sub(r"[^0-9A-Za-z]", "", chars)
 
-    initials = lazy_pinyin(name, style=Style.FIRST_LETTER, errors=keep_alnum)
-    return "".join(initials).upper()[:MNEMONIC_MAX_LENGTH]
+@functools.lru_cache(maxsize=65536)
+def _han_initials(run: str) -> str:
+    return "".join(lazy_pinyin(run, style=Style.FIRST_LETTER))
 
 
 def _apply(instance: models.Model, data: dict[str, Any], allowed: list[str]) -> None:
