@@ -25,6 +25,7 @@ import csv
 import datetime
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -32,9 +33,12 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.styles.stylesheet import apply_stylesheet
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.worksheet._reader import FORMULA_TAG, INLINE_STRING, WorkSheetParser
+from openpyxl.xml.constants import SHEET_MAIN_NS
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -125,11 +129,93 @@ def _inspect_zip(archive: zipfile.ZipFile) -> None:
         raise FileRefused(_("The file is not a readable .xlsx workbook (it may be damaged or encrypted)."))
 
 
+@dataclass
+class _Book:
+    """The parts of a workbook a sheet needs: its text table, its date formats, its sheets.
+
+    Read with openpyxl's ``ExcelReader`` steps up to the worksheets, which it would open as
+    read-only sheets: each one without a declared dimension (as openpyxl itself writes them)
+    would be parsed whole just to size it.
+    """
+
+    reader: ExcelReader
+    sheets: list[tuple[str, str, str]]  # (title, state, part) in the workbook's order
+
+    def parser(self, part: str) -> WorkSheetParser:
+        wb = self.reader.wb
+        return _SheetParser(
+            self.reader.archive.open(part),
+            self.reader.shared_strings,
+            data_only=False,
+            epoch=wb.epoch,
+            date_formats=wb._date_formats,
+            timedelta_formats=wb._timedelta_formats,
+        )
+
+    def declared_empty(self, part: str) -> bool:
+        """The sheet declares the dimension A1 (nothing, or one cell), or has no dimension and no
+        cell before the end of its data; otherwise it may hold data."""
+        with self.reader.archive.open(part) as source:
+            head = source.read(64 * 1024)
+        match = _DIMENSION.search(head)
+        if match is not None:
+            return match.group(1) in (b"A1", b"A1:A1")
+        return _DATA_END.search(head) is not None and _CELL.search(head) is None
+
+
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([^\"]+)\"")
+_DATA_END = re.compile(rb"<(?:\w+:)?sheetData\s*/>|</(?:\w+:)?sheetData>")
+_CELL = re.compile(rb"<(?:\w+:)?c[\s/>]")
+
+
+class _SheetParser(WorkSheetParser):
+    """openpyxl's cell parser, with inline strings read directly (the text of ``<t>`` and of each
+    run's ``<t>``, as openpyxl's ``Text.content``) instead of through its object tree, which
+    took most of the time on files written by openpyxl and other exporters."""
+
+    def parse_cell(self, element):
+        coordinate = element.get("r")
+        if element.get("t") != "inlineStr" or not coordinate or element.find(FORMULA_TAG) is not None:
+            return super().parse_cell(element)
+        row, column = coordinate_to_tuple(coordinate)
+        self.col_counter = column
+        inline = element.find(INLINE_STRING)
+        if inline is None:
+            return {"row": row, "column": column, "value": None, "data_type": "inlineStr", "style_id": 0}
+        parts = []
+        for node in inline:
+            if node.tag == _T_TAG:
+                parts.append(node.text or "")
+            elif node.tag == _RUN_TAG:
+                text = node.find(_T_TAG)
+                if text is not None:
+                    parts.append(text.text or "")
+        return {"row": row, "column": column, "value": "".join(parts), "data_type": "s", "style_id": 0}
+
+
+_T_TAG = f"{{{SHEET_MAIN_NS}}}t"
+_RUN_TAG = f"{{{SHEET_MAIN_NS}}}r"
+
+
+def _open_book(handle: IO[bytes]) -> _Book:
+    reader = ExcelReader(handle, read_only=True, keep_vba=False, data_only=False, keep_links=False)
+    reader.read_manifest()
+    reader.read_strings()
+    reader.read_workbook()
+    apply_stylesheet(reader.archive, reader.wb)
+    sheets = [
+        (sheet.name, sheet.state or "visible", rel.target)
+        for sheet, rel in reader.parser.find_sheets()
+        if rel.target in reader.valid_files and "chartsheet" not in rel.Type
+    ]
+    return _Book(reader, sheets)
+
+
 def _read_xlsx(handle: IO[bytes], row_limit: int) -> Sheet:
     try:
         archive = zipfile.ZipFile(handle)
         _inspect_zip(archive)
-        workbook = load_workbook(handle, read_only=True, data_only=False, keep_links=False, keep_vba=False)
+        book = _open_book(handle)
     except FileRefused:
         raise
     except Exception as error:  # zipfile, XML and openpyxl raise many kinds on a damaged file
@@ -137,7 +223,7 @@ def _read_xlsx(handle: IO[bytes], row_limit: int) -> Sheet:
             _("The file is not a readable .xlsx workbook (it may be damaged): %(error)s") % {"error": str(error)[:200]}
         ) from error
     try:
-        return _read_first_visible_sheet(workbook, row_limit)
+        return _read_first_visible_sheet(book, row_limit)
     except FileRefused:
         raise
     except Exception as error:
@@ -145,54 +231,40 @@ def _read_xlsx(handle: IO[bytes], row_limit: int) -> Sheet:
             _("The workbook could not be read (it may be damaged): %(error)s") % {"error": str(error)[:200]}
         ) from error
     finally:
-        workbook.close()
+        book.reader.archive.close()
 
 
-def _read_first_visible_sheet(workbook, row_limit: int) -> Sheet:
-    visible = [ws for ws in workbook.worksheets if ws.sheet_state == "visible"]
+def _read_first_visible_sheet(book: _Book, row_limit: int) -> Sheet:
+    visible = [entry for entry in book.sheets if entry[1] == "visible"]
     if not visible:
         raise FileRefused(_("The workbook has no visible sheet."))
-    worksheet = visible[0]
-    sheet = _parse_sheet(workbook, worksheet, row_limit)
-    for other in workbook.worksheets:
-        if other is worksheet or _declared_empty(other):
+    first_title, _state, first_part = visible[0]
+    sheet = _parse_sheet(book, first_title, first_part, row_limit)
+    for title, state, part in book.sheets:
+        if part == first_part or book.declared_empty(part):
             continue
-        if other.sheet_state != "visible":
+        if state != "visible":
             sheet.notes.append(
                 _("The hidden sheet “%(sheet)s” is not imported; only “%(first)s” is.")
-                % {"sheet": other.title, "first": worksheet.title}
+                % {"sheet": title, "first": first_title}
             )
         else:
             sheet.notes.append(
                 _("The sheet “%(sheet)s” is not imported; only the first sheet “%(first)s” is.")
-                % {"sheet": other.title, "first": worksheet.title}
+                % {"sheet": title, "first": first_title}
             )
     if not sheet.header and not sheet.rows and sheet.notes:
         raise FileRefused(
-            _("The first sheet “%(first)s” is empty; put the data on the first sheet.") % {"first": worksheet.title}
+            _("The first sheet “%(first)s” is empty; put the data on the first sheet.") % {"first": first_title}
         )
     return sheet
 
 
-def _declared_empty(worksheet) -> bool:
-    try:
-        return worksheet.calculate_dimension(force=False) in ("A1:A1", None)
-    except ValueError:  # no dimension declared: it may hold data
-        return False
-
-
-def _parse_sheet(workbook, worksheet, row_limit: int) -> Sheet:
+def _parse_sheet(book: _Book, title: str, part: str, row_limit: int) -> Sheet:
     limit = row_limit + 1  # plus the header
     max_columns = _limit("IMPORT_MAX_COLUMNS", 60)
-    parser = WorkSheetParser(
-        worksheet._get_source(),
-        worksheet._shared_strings,
-        data_only=False,
-        epoch=workbook.epoch,
-        date_formats=workbook._date_formats,
-        timedelta_formats=workbook._timedelta_formats,
-    )
-    sheet = Sheet(name=worksheet.title, header=[], rows=[])
+    parser = book.parser(part)
+    sheet = Sheet(name=title, header=[], rows=[])
     first_row: int | None = None
     for row_number, cells in parser.parse():
         if (

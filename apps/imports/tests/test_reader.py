@@ -112,3 +112,26 @@ def test_csv_in_utf8_bom_and_gbk(encoding):
 
     assert sheet.header == ["编码", "名称"]
     assert sheet.rows == [(2, ["A1", "农夫山泉"])]
+
+
+def test_inline_strings_read_as_their_text_with_every_run():
+    """openpyxl and many exporters write inline strings; rich text keeps every run's text."""
+    from openpyxl import Workbook
+    from openpyxl.cell.rich_text import CellRichText, TextBlock
+    from openpyxl.cell.text import InlineFont
+
+    book = Workbook(write_only=True)
+    first = book.create_sheet("货品")
+    first.append(["code", "名称"])
+    first.append(["A1", CellRichText("可口", TextBlock(InlineFont(b=True), "可乐"), " 330ml")])
+    book.create_sheet("空表")
+    hidden = book.create_sheet("隐藏")
+    hidden.sheet_state = "hidden"
+    hidden.append(["x"])
+    content = io.BytesIO()
+    book.save(content)
+
+    sheet = read(content.getvalue())
+
+    assert sheet.rows == [(2, ["A1", "可口可乐 330ml"])]
+    assert sheet.notes == ["The hidden sheet “隐藏” is not imported; only “货品” is."]
