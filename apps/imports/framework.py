@@ -10,6 +10,10 @@ offers in a drop-down) and two steps:
     returns a :class:`Plan`: the new and changed records, ready to write, and how many rows are
     unchanged. Every problem becomes a :class:`RowError` (row, column, value, message).
 
+``compile(plan)`` (optional)
+    Runs after ``prepare`` for the import only, still outside any transaction: compiles what
+    ``write`` will execute.
+
 ``write(plan, actor)``
     Runs inside the one short all-or-nothing transaction: bulk statements only.
 
@@ -93,6 +97,11 @@ class Kind:
 
     def prepare(self, rows: list[Row], errors: list[RowError], *, mapped: set[str], actor: Any = None) -> Plan:
         raise NotImplementedError
+
+    def compile(self, plan: Plan) -> None:
+        """Before ``write``'s transaction: whatever Python work the write can do in advance
+        (compiling its INSERTs), so that the transaction, which holds SQLite's one write lock,
+        only runs statements."""
 
     def write(self, plan: Plan, *, actor: Any) -> dict[str, int]:
         raise NotImplementedError

@@ -15,11 +15,13 @@ from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.db import connection
 from django.db.models.functions import Upper
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from apps.core.db import compiled_inserts, execute_statements
 from apps.core.models import AuditAction
 from apps.core.services import audit_record
 from apps.imports import cleaning
@@ -257,8 +259,13 @@ class ModelKind(Kind):
                     )
                 )
 
+    def compile(self, plan: Plan) -> None:
+        plan.extra["inserts"] = compiled_inserts(self.model, plan.new)
+
     def write(self, plan: Plan, *, actor: Any) -> dict[str, int]:
-        self.model.objects.bulk_create(plan.new, batch_size=BATCH)
+        if "inserts" not in plan.extra:
+            self.compile(plan)
+        execute_statements(plan.extra["inserts"])
         if plan.changed and plan.extra["fields"]:
             self.model.objects.bulk_update(plan.changed, sorted(plan.extra["fields"]), batch_size=500)
         counts = {"new": len(plan.new), "changed": len(plan.changed), "unchanged": plan.unchanged}
@@ -424,6 +431,7 @@ class ProductKind(ModelKind):
             key = row.values["code"].upper()
             by_code[key] = (existing.get(key) or plan.extra["created"].get(key), row)
         by_code = {key: pair for key, pair in by_code.items() if pair[0] is not None}
+        plan.extra["codes"] = {key: instance.code for key, (instance, _row) in by_code.items()}
         if "barcodes" in mapped:
             self._plan_barcodes(by_code, plan)
         if "units" in mapped:
@@ -490,40 +498,54 @@ class ProductKind(ModelKind):
                 plan.extra["units"][key] = sorted(pairs)
                 _mark_changed(plan, instance)
 
+    def compile(self, plan: Plan) -> None:
+        super().compile(plan)
+        codes = plan.extra.get("codes", {})
+        barcodes = [(codes[key], code) for key, listed in plan.extra["barcodes"].items() for code in listed]
+        units = [(codes[key], *pair) for key, pairs in plan.extra["units"].items() for pair in pairs]
+        plan.extra["children"] = (
+            _product_child_inserts(ProductBarcode, ("barcode",), barcodes)
+            + _product_child_inserts(ProductUnit, ("unit", "ratio"), units),
+            len(barcodes) + len(units),
+        )
+
     def write(self, plan: Plan, *, actor) -> dict[str, int]:
         counts = super().write(plan, actor=actor)
-        touched = {**dict.fromkeys(plan.extra["barcodes"]), **dict.fromkeys(plan.extra["units"])}
-        if not touched:
-            return counts
-        ids = {}
-        queryset = Product.objects.annotate(code_upper=Upper("code"))
-        for chunk in chunked(sorted(touched)):
-            ids.update(queryset.filter(code_upper__in=chunk).values_list("code_upper", "pk"))
-        if plan.extra["barcodes"]:
-            product_ids = [ids[key] for key in plan.extra["barcodes"]]
-            for chunk in chunked(product_ids):
-                ProductBarcode.objects.filter(product_id__in=chunk).delete()
-            ProductBarcode.objects.bulk_create(
-                (
-                    ProductBarcode(product_id=ids[key], barcode=barcode)
-                    for key, codes in plan.extra["barcodes"].items()
-                    for barcode in codes
-                ),
-                batch_size=BATCH,
-            )
-        if plan.extra["units"]:
-            product_ids = [ids[key] for key in plan.extra["units"]]
-            for chunk in chunked(product_ids):
-                ProductUnit.objects.filter(product_id__in=chunk).delete()
-            ProductUnit.objects.bulk_create(
-                (
-                    ProductUnit(product_id=ids[key], unit_id=unit_id, ratio=ratio)
-                    for key, pairs in plan.extra["units"].items()
-                    for unit_id, ratio in pairs
-                ),
-                batch_size=BATCH,
-            )
+        existing = plan.extra["existing"]
+        for model, keys in ((ProductBarcode, plan.extra["barcodes"]), (ProductUnit, plan.extra["units"])):
+            stored_ids = [existing[key].pk for key in keys if key in existing]
+            for chunk in chunked(stored_ids):
+                model.objects.filter(product_id__in=chunk).delete()
+        statements, expected = plan.extra["children"]
+        written = execute_statements(statements)
+        if written != expected:  # a product named by the plan was not found: write nothing
+            raise RuntimeError(f"wrote {written} barcodes and units of products, expected {expected}")
         return counts
+
+
+def _product_child_inserts(model, fields: tuple[str, ...], rows: list[tuple]) -> list[tuple[str, tuple]]:
+    """INSERTs of ``model`` rows for products named by their stored code; each row is (code, *values).
+
+    The products may be new, written just before in the same transaction: the statement finds
+    their ids by code, so it can be compiled before the transaction. It begins with INSERT so
+    that SQLite's driver reports the rows it wrote.
+    """
+    if not rows:
+        return []
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    aliases = [f"v{index}" for index in range(len(fields))]
+    placeholders = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
+    statements = []
+    for chunk in chunked(rows, 900 // (len(fields) + 1)):  # below SQLite's 999 variables
+        statement = (
+            f"INSERT INTO {quote(model._meta.db_table)} (product_id, {columns}) "  # noqa: S608  (names from the models)
+            f"WITH v(code, {', '.join(aliases)}) AS (VALUES {', '.join([placeholders] * len(chunk))}) "
+            f"SELECT p.id, {', '.join(f'v.{alias}' for alias in aliases)} "
+            f"FROM v JOIN {quote(Product._meta.db_table)} p ON p.code = v.code"
+        )
+        statements.append((statement, tuple(value for row in chunk for value in row)))
+    return statements
 
 
 def _mark_changed(plan: Plan, instance) -> None:

@@ -273,6 +273,7 @@ def batch_commit(*, batch_id: str, job: JobContext) -> dict[str, Any]:
             _("The data changed since the check: %(count)d row(s) now have errors. Nothing was imported.")
             % {"count": len(analysis.errors)}
         )
+    analysis.kind.compile(analysis.plan)
     job.progress(analysis.total_rows, analysis.total_rows, _("Writing"), force=True)
     counts = _write(batch, analysis)
     _delete_files(batch.file.name)

@@ -8,7 +8,7 @@ import time
 
 from apps.imports.tests import corpus
 
-ROWS = 20_000
+ROWS = 100_000  # the issue's size; the write then holds SQLite's lock for about a second
 
 SETUP = """
 from django.core.files import File
@@ -84,7 +84,6 @@ def test_worker_killed_during_the_import_leaves_nothing_then_the_retry_imports_e
     worker = sandbox.popen("jobs_worker", "--interval", "0.2")
     try:
         assert _wait(lambda: _writing(sandbox), 400), "the import never started writing"
-        time.sleep(0.2)
         worker.send_signal(signal.SIGKILL)
         worker.wait()
     finally:
@@ -135,9 +134,7 @@ print(json.dumps(waits))
 
 
 def test_a_second_user_logs_in_and_posts_while_a_large_import_commits(sandbox, tmp_path):
-    # 10,000 rows: the write takes about a second on an idle 2-core machine. On one shared by
-    # eight engineers (load 18) it took over 20 s and the login hit SQLite's busy timeout.
-    _checked_batch(sandbox, tmp_path, rows=10_000)
+    _checked_batch(sandbox, tmp_path)
     worker = sandbox.popen("jobs_worker", "--interval", "0.2")
     try:
         assert _wait(
@@ -154,6 +151,7 @@ def test_a_second_user_logs_in_and_posts_while_a_large_import_commits(sandbox, t
     assert _query(sandbox, "SELECT status FROM imports_importbatch") == ("imported",)
     assert len(waits) >= 1
     # Every login and posting succeeded (the script raises on "database is locked"). Measured on
-    # 2026-11-30 at load average 15 on 2 cores: 8 s per login + posting, 24 s for the one that
-    # waited for the import's write; the bound only catches a write that holds the lock for minutes.
-    assert max(waits) < 60, waits
+    # 2026-11-30 at load average 3 on 2 cores, 100,000 rows: the login + posting that met the
+    # import's write waited 1.2 s, the others 0.25-0.75 s; 7.4 s before the import compiled its
+    # INSERTs outside the transaction. The bound leaves room for a loaded machine.
+    assert max(waits) < 15, waits
