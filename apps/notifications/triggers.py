@@ -8,7 +8,7 @@ order over the credit limit to the managers; an overdue receivable to the custom
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
@@ -87,16 +87,27 @@ def _raise_level(kind: str, level: Any) -> None:
     )
 
 
-def check_stock(*, keys: Iterable[tuple[int, int]]) -> None:
+def check_stock(*, keys: Iterable[tuple[int, int]], available: Mapping[tuple[int, int], Decimal] | None = None) -> None:
     """Raise or close the below-safety and reorder notifications of these (product, warehouse) balances.
 
     A constant number of statements per 2,000 products, however many balances a posting moved
     (a 5,000-line count): the levels are read by product and warehouse lists and matched to the
     keys here, and the cleared ones are closed in bulk.
+
+    With ``available`` (what a posting left, as the ledger reports it) a posting pays one plain
+    read of the thresholds, and one UPDATE if some cleared: a balance without a safety stock or
+    reorder point raises nothing (a notification left open by a removed threshold is the sweep's),
+    and one above both thresholds only closes. Only the others (rare) take the full check, with
+    the quantity on order.
     """
     keys = sorted(set(keys))
     if not keys:
         return
+    if available is not None:
+        keys, cleared = _screen(keys, available)
+        notifications_close_keys(keys=cleared)
+        if not keys:
+            return
     wanted = set(keys)
     warehouse_ids = sorted({warehouse_id for _product_id, warehouse_id in keys})
     product_ids = sorted({product_id for product_id, _warehouse_id in keys})
@@ -116,6 +127,29 @@ def check_stock(*, keys: Iterable[tuple[int, int]]) -> None:
             else:
                 cleared.append(_stock_key(kind, *key))
     notifications_close_keys(keys=cleared)
+
+
+def _screen(keys: list[tuple[int, int]], available: Mapping[tuple[int, int], Decimal]):
+    """``(keys that need the full check, notification keys to close)``, from the thresholds alone."""
+    wanted = set(keys)
+    thresholds: dict[tuple[int, int], tuple[Decimal, Decimal]] = {}
+    product_ids = sorted({product_id for product_id, _warehouse_id in keys})
+    warehouse_ids = sorted({warehouse_id for _product_id, warehouse_id in keys})
+    for start in range(0, len(product_ids), CHUNK):
+        rows = (
+            StockLevel.objects.filter(product_id__in=product_ids[start : start + CHUNK], warehouse_id__in=warehouse_ids)
+            .filter(Q(safety_stock__gt=0) | Q(reorder_point__gt=0))
+            .values_list("product_id", "warehouse_id", "safety_stock", "reorder_point")
+        )
+        thresholds.update(((p, w), (safety, reorder)) for p, w, safety, reorder in rows if (p, w) in wanted)
+    full, cleared = [], []
+    for key, (safety, reorder) in thresholds.items():
+        quantity = available.get(key)
+        if quantity is None or (safety > 0 and quantity < safety) or (reorder > 0 and quantity <= reorder):
+            full.append(key)
+        else:
+            cleared.extend(_stock_key(kind, *key) for kind in (NotificationKind.BELOW_SAFETY, NotificationKind.REORDER))
+    return sorted(full), cleared
 
 
 def sweep_stock() -> None:
@@ -265,6 +299,7 @@ def stock_posted(event: Posted) -> None:
         keys=sorted(event.keys),
         document_type=event.document_type,
         document_number=event.document_number,
+        available=[[*key, str(quantity)] for key, quantity in sorted(event.available.items())],
     )
 
 
@@ -273,8 +308,9 @@ def stock_count_reviewed(event: CountReviewed) -> None:
     queue.enqueue(check_count_variance, count_id=event.count_id)
 
 
-def check_stock_posted(*, keys: list, document_type: str, document_number: str) -> None:
-    check_stock(keys=[tuple(key) for key in keys])
+def check_stock_posted(*, keys: list, document_type: str, document_number: str, available: list | None = None) -> None:
+    quantities = {(p, w): Decimal(quantity) for p, w, quantity in available} if available else None
+    check_stock(keys=[tuple(key) for key in keys], available=quantities)
     if document_type == RECEIPT_DOCUMENT_TYPE:
         from apps.procurement.models import GoodsReceipt
 

@@ -11,19 +11,22 @@ import contextlib
 import contextvars
 import datetime
 import logging
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Posted:
-    """What a committed posting changed: its document and the (product, warehouse) balances it moved."""
+    """What a committed posting changed: its document and the (product, warehouse) balances it moved,
+    with each one's available quantity (on hand − reserved) right after the posting."""
 
     document_type: str
     document_number: str
     keys: frozenset[tuple[int, int]]
+    available: Mapping[tuple[int, int], Decimal] = field(default_factory=dict)
 
 
 _listeners: list[Callable[[Posted], None]] = []

@@ -572,7 +572,12 @@ def stock_post(
 
 def _after_commit(posting: StockPosting, balances: dict) -> None:
     """Tell the listeners of ``hooks`` once the posting is committed (no query; nothing if it rolls back)."""
-    event = hooks.Posted(posting.document_type, posting.document_number, frozenset(balances))
+    event = hooks.Posted(
+        posting.document_type,
+        posting.document_number,
+        frozenset(balances),
+        {key: balance.on_hand - balance.reserved for key, balance in balances.items()},
+    )
     transaction.on_commit(lambda: hooks.stock_posted(event))
 
 
