@@ -129,7 +129,7 @@ def table_name(model) -> str:
 
 
 @contextlib.contextmanager
-def ledger_snapshot() -> Iterator[None]:
+def ledger_snapshot(*, serial: bool = False) -> Iterator[None]:
     """Run the reads inside in one repeatable-read, read-only transaction on PostgreSQL, so that
     several statements see the same ledger even while documents are being posted. On SQLite (one
     writer, reads see a committed state per statement) and inside an outer transaction this adds
@@ -137,7 +137,12 @@ def ledger_snapshot() -> Iterator[None]:
 
     JIT compilation is off for these reads: a report statement carries a few hundred expressions
     (a sum per movement type, per measure, per window), and compiling them cost 0.4–15 s per page
-    at a million movements, many times what the execution itself takes."""
+    at a million movements, many times what the execution itself takes.
+
+    ``serial`` also turns parallel workers off: a report that groups a year of movements per product ×
+    warehouse (the stock ageing) gets a partial aggregate per worker with most keys in every worker,
+    and merging those took longer than one process aggregating alone (0.8 s against 0.4 s at a
+    million movements on two cores)."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         yield
         return
@@ -145,6 +150,8 @@ def ledger_snapshot() -> Iterator[None]:
         with connection.cursor() as cursor:
             cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             cursor.execute("SET LOCAL jit = off")
+            if serial:
+                cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         yield
 
 
