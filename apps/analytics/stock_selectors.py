@@ -500,6 +500,39 @@ def stock_summary(
     return SummaryPage(rows=rows, count=count, totals=totals)
 
 
+def stock_period_totals(criteria: StockCriteria, *, user: Any) -> dict[str, Decimal | None]:
+    """The totals ``stock_summary`` gives for opening value, closing value and COGS, with the
+    average value, turnover and days of inventory, without the rows: today's balance value less the
+    movements since the start of the period, three sums in one statement (the dashboards' turnover,
+    where the summary's per-type sums and grouping cost 0.4 s at a million movements)."""
+    start = local_day_start(criteria.date_from)
+    end = local_day_start(criteria.date_to + datetime.timedelta(days=1))
+    movement_conditions, movement_params = scope_conditions(criteria, user, "m")
+    source, source_params = _movements(start, end, [*movement_conditions, "m.posted_at >= %s"])
+    sales = f"{KIND_CODES[MovementType.SALES_SHIPMENT]}, {KIND_CODES[MovementType.SALES_RETURN]}"
+    moved = (
+        "SELECT SUM(CASE WHEN span = 1 THEN value ELSE 0 END) AS period_value, "  # noqa: S608 (generated SQL)
+        "SUM(CASE WHEN span = 2 THEN value ELSE 0 END) AS after_value, "
+        f"SUM(CASE WHEN span = 1 AND kind IN ({sales}) THEN -value ELSE 0 END) AS cogs FROM ({source}) mv"
+    )
+    balance_conditions, balance_params = scope_conditions(criteria, user, "b")
+    where = " AND ".join(balance_conditions) if balance_conditions else "1 = 1"
+    sql = (
+        "SELECT bal.value, a.period_value, a.after_value, a.cogs FROM "  # noqa: S608 (generated SQL)
+        f"(SELECT SUM(b.value) AS value FROM {table_name(StockBalance)} b WHERE {where}) bal CROSS JOIN ({moved}) a"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*balance_params, *source_params, *movement_params, db_time(start)])
+        value, period_value, after_value, cogs = (as_decimal(figure, MONEY_QUANT) for figure in cursor.fetchone())
+    figures: dict[str, Decimal | None] = {
+        "opening_value": value - after_value - period_value,
+        "closing_value": value - after_value,
+        "cogs": cogs,
+    }
+    figures.update(_ratios(figures, criteria.days))
+    return figures
+
+
 def _quant(name: str) -> Decimal:
     return QUANTITY_QUANT if name in QUANTITY_KEYS else MONEY_QUANT
 
