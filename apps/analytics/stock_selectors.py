@@ -129,7 +129,7 @@ def table_name(model) -> str:
 
 
 @contextlib.contextmanager
-def ledger_snapshot(*, serial: bool = False) -> Iterator[None]:
+def ledger_snapshot(*, serial: bool = False, read_only: bool = True) -> Iterator[None]:
     """Run the reads inside in one repeatable-read, read-only transaction on PostgreSQL, so that
     several statements see the same ledger even while documents are being posted. On SQLite (one
     writer, reads see a committed state per statement) and inside an outer transaction this adds
@@ -142,13 +142,14 @@ def ledger_snapshot(*, serial: bool = False) -> Iterator[None]:
     ``serial`` also turns parallel workers off: a report that groups a year of movements per product ×
     warehouse (the stock ageing) gets a partial aggregate per worker with most keys in every worker,
     and merging those took longer than one process aggregating alone (0.8 s against 0.4 s at a
-    million movements on two cores)."""
+    million movements on two cores). ``read_only=False`` is for readers that may create a settings
+    row on first use (the dashboards load the inventory policy with ``get_or_create``)."""
     if connection.vendor != "postgresql" or connection.in_atomic_block:
         yield
         return
     with transaction.atomic():
         with connection.cursor() as cursor:
-            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ" + (" READ ONLY" if read_only else ""))
             cursor.execute("SET LOCAL jit = off")
             if serial:
                 cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
