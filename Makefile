@@ -52,6 +52,7 @@ fmt: venv ## Format and autofix
 bench: venv ## Benchmarks (needs PostgreSQL; BENCH_DATABASE_URL overrides the default)
 	$(PY) benchmarks/run.py
 	$(PY) benchmarks/imports.py
+	$(PY) benchmarks/analytics.py
 
 bench-forecast: venv ## Forecast engine benchmark: 10,000 products × 104 weeks beside statsmodels (no database)
 	$(PY) benchmarks/forecast.py

@@ -1,11 +1,12 @@
 """Stock ageing (库龄) by receipt layers, and dead stock (呆滞库存), in SQL.
 
-Ageing follows first-in, first-out: the stock on hand is made of the most recent receipts. A
-window function walks each product × warehouse's inbound movements newest first with a running
-total; a receipt is (partly) still on hand while the receipts newer than it add up to less than
-the on-hand quantity. Each layer's age is the time since its receipt; its value is its share of
-the balance's value (stock is valued at moving-average cost, so the bucket values add up to the
-stock value, to the cent per bucket).
+Ageing follows first-in, first-out: the stock on hand is made of the most recent receipts. So
+the part of the on-hand received since a moment is the quantity received since then, capped at
+the on-hand; each bucket is the difference between the caps at its two ends (the oldest bucket:
+the on-hand less the cap at its start, which is exact because a balance never exceeds what was
+received into it). Only the movements since the oldest bucket's start are read, summed once per
+product × warehouse. A bucket's value is its share of the balance's value (stock is valued at
+moving-average cost, so the bucket values add up to the stock value, to the cent per bucket).
 
 Inbound layers are the movements with a positive quantity that no later reversal cancelled
 (receipts, returns, transfers in, count gains, positive adjustments, reversed issues).
@@ -68,37 +69,35 @@ def stock_ageing(
     movement, balance = table_name(StockMovement), table_name(StockBalance)
     movement_conditions, movement_params = scope_conditions(criteria, user, "m")
     balance_conditions, balance_params = scope_conditions(criteria, user, "b")
-    where_m = " AND ".join(["m.quantity > 0", *movement_conditions])
+    starts = [start for _key, start in _bucket_bounds(today) if start is not None]
+    # Per key, the quantity received since each bucket's start (every bucket but the oldest has one).
+    received = [f"SUM(CASE WHEN m.posted_at >= %s THEN m.quantity ELSE 0 END) AS since{i}" for i in range(len(starts))]
+    where_m = " AND ".join(["m.quantity > 0", "m.posted_at >= %s", *movement_conditions])
+    inbound = (
+        f"SELECT m.product_id, m.warehouse_id, {', '.join(received)} "  # noqa: S608 (table names, placeholders)
+        f"FROM {movement} m WHERE {where_m} AND NOT EXISTS "
+        f"(SELECT 1 FROM {movement} r WHERE r.reverses_id IS NOT NULL AND r.reverses_id = m.id) "
+        "GROUP BY m.product_id, m.warehouse_id"
+    )
+    # The on-hand received since each start: the newest layers, capped at the on-hand.
+    capped = [
+        f"CASE WHEN COALESCE(i.since{i}, 0) < b.on_hand THEN COALESCE(i.since{i}, 0) ELSE b.on_hand END AS cap{i}"
+        for i in range(len(starts))
+    ]
     where_b = " AND ".join(["b.on_hand > 0", *balance_conditions])
-    # The newest-first running total of each key's layers, cut where it reaches the on-hand.
-    layers = (
-        "SELECT m.product_id, m.warehouse_id, m.posted_at, m.quantity, "  # noqa: S608 (table names, placeholders)
-        "SUM(m.quantity) OVER (PARTITION BY m.product_id, m.warehouse_id "
-        "ORDER BY m.posted_at DESC, m.id DESC ROWS UNBOUNDED PRECEDING) AS newer "
-        f"FROM {movement} m "
-        f"WHERE {where_m} AND NOT EXISTS (SELECT 1 FROM {movement} r WHERE r.reverses_id = m.id)"
+    caps = (
+        f"SELECT b.product_id, b.warehouse_id, b.on_hand, b.value, {', '.join(capped)} "  # noqa: S608
+        f"FROM {balance} b LEFT JOIN ({inbound}) i ON i.product_id = b.product_id AND i.warehouse_id = b.warehouse_id "
+        f"WHERE {where_b}"
     )
-    part = "(CASE WHEN l.newer <= b.on_hand THEN l.quantity ELSE b.on_hand - (l.newer - l.quantity) END)"
-    bucket_sums, bucket_params = [], []
-    previous = None
-    for key, start in _bucket_bounds(today):
-        condition = "1 = 1" if start is None else "l.posted_at >= %s"
-        if previous is not None:
-            condition += " AND l.posted_at < %s"
-        sql_params = ([] if start is None else [db_time(start)]) + ([] if previous is None else [db_time(previous)])
-        bucket_sums.append(f"SUM(CASE WHEN {condition} THEN {part} ELSE 0 END) AS {key}_qty")
-        bucket_sums.append(
-            f"SUM(CASE WHEN {condition} THEN {part} * b.value * 1.0 / b.on_hand ELSE 0 END) AS {key}_value"
-        )
-        bucket_params += sql_params * 2
-        previous = start
-    per_key = (
-        f"SELECT b.product_id, b.warehouse_id, b.on_hand, b.value, {', '.join(bucket_sums)} "  # noqa: S608
-        f"FROM {balance} b JOIN ({layers}) l ON l.product_id = b.product_id AND l.warehouse_id = b.warehouse_id "
-        f"WHERE {where_b} AND l.newer - l.quantity < b.on_hand "
-        "GROUP BY b.product_id, b.warehouse_id, b.on_hand, b.value"
-    )
-    params = [*bucket_params, *movement_params, *balance_params]
+    bucket_columns = []
+    for index, (key, *_rest) in enumerate(BUCKETS):
+        newer = f"x.cap{index - 1}" if index else "0"
+        quantity = f"x.cap{index}" if index < len(starts) else "x.on_hand"
+        bucket_columns.append(f"{quantity} - {newer} AS {key}_qty")
+        bucket_columns.append(f"({quantity} - {newer}) * x.value * 1.0 / x.on_hand AS {key}_value")
+    per_key = f"SELECT x.product_id, x.warehouse_id, x.on_hand, x.value, {', '.join(bucket_columns)} FROM ({caps}) x"  # noqa: S608
+    params = [*(db_time(start) for start in starts), db_time(starts[-1]), *movement_params, *balance_params]
     keys, labels = GROUPINGS[criteria.grouping]
     measures = {"on_hand": 4, "value": 2}
     for key, *_rest in BUCKETS:
@@ -109,16 +108,19 @@ def stock_ageing(
     select = [f"{c} AS {n}" for c, n in zip(keys, key_names, strict=True)]
     select += [f"{c} AS {n}" for c, n in zip(labels, label_names, strict=True)]
     select += [f"ROUND(SUM(k.{name}), {places}) AS {name}" for name, places in measures.items()]
-    windows = ", ".join(f"SUM({name}) OVER () AS total_{name}" for name in measures)
-    order = "value DESC" if criteria.ordering != "key" else label_names[0]
+    totals = ", ".join(f"SUM({name}) AS total_{name}" for name in measures)
+    order = ("value DESC" if criteria.ordering != "key" else label_names[0]) + ", " + ", ".join(key_names)
     page = f" LIMIT {int(limit)} OFFSET {int(offset)}" if limit else ""
+    # The page and the totals of every row from the grouped rows computed once (a window over
+    # every row cost more than the page: 0.2 s at 100,000 rows).
     sql = (
-        f"SELECT g.*, COUNT(*) OVER () AS row_count, {windows} FROM ("  # noqa: S608 (generated SQL, placeholders)
-        f"SELECT {', '.join(select)} FROM ({per_key}) k "
+        f"WITH g AS (SELECT {', '.join(select)} FROM ({per_key}) k "  # noqa: S608 (generated SQL, placeholders)
         f"JOIN {table_name(Product)} p ON p.id = k.product_id "
         f"JOIN {table_name(Category)} c ON c.id = p.category_id "
         f"JOIN {table_name(Warehouse)} w ON w.id = k.warehouse_id "
-        f"GROUP BY {', '.join(keys + labels)}) g ORDER BY {order}, {', '.join(key_names)}{page}"
+        f"GROUP BY {', '.join(keys + labels)}), "
+        f"t AS (SELECT COUNT(*) AS row_count, {totals} FROM g) "
+        f"SELECT r.*, t.* FROM (SELECT * FROM g ORDER BY {order}{page}) r CROSS JOIN t ORDER BY {order}"
     )
     fetched = _fetch_dicts(sql, params)
 

@@ -12,6 +12,7 @@ from django.views.generic import TemplateView
 
 from apps.analytics import ageing_selectors as selectors
 from apps.analytics.stock_forms import AgeingForm, DeadStockForm
+from apps.analytics.stock_selectors import ledger_snapshot
 from apps.analytics.stock_views import EXPORT_LIMIT, PAGE_SIZE, PERMISSION, FetchedPage, label_headers
 from apps.core.exports import priced_table
 from apps.core.mixins import PermissionMixin
@@ -52,13 +53,14 @@ class _PagedReport(PermissionMixin, TemplateView):
         if not form.is_valid():
             return context
         criteria, number = form.criteria(), _page_number(self.request)
-        page = self.read(criteria, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
-        paginator = Paginator(FetchedPage(page), PAGE_SIZE)
-        page_obj = paginator.get_page(number)
-        if page_obj.number != number:  # past the last page: show the last one
-            page = self.read(criteria, limit=PAGE_SIZE, offset=(page_obj.number - 1) * PAGE_SIZE)
+        with ledger_snapshot(serial=True):
+            page = self.read(criteria, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
             paginator = Paginator(FetchedPage(page), PAGE_SIZE)
-            page_obj = paginator.get_page(page_obj.number)
+            page_obj = paginator.get_page(number)
+            if page_obj.number != number:  # past the last page: show the last one
+                page = self.read(criteria, limit=PAGE_SIZE, offset=(page_obj.number - 1) * PAGE_SIZE)
+                paginator = Paginator(FetchedPage(page), PAGE_SIZE)
+                page_obj = paginator.get_page(page_obj.number)
         grouping = getattr(criteria, "grouping", "product_warehouse")
         for row in page.rows:
             row["link"] = _stock_link(row, grouping, criteria)
@@ -111,7 +113,8 @@ class StockAgeingExportView(PermissionMixin, TemplateView):
             form = AgeingForm(AgeingForm.defaults(), user=request.user)
             form.is_valid()
         criteria = form.criteria()
-        page = selectors.stock_ageing(criteria, user=request.user, limit=EXPORT_LIMIT)
+        with ledger_snapshot(serial=True):
+            page = selectors.stock_ageing(criteria, user=request.user, limit=EXPORT_LIMIT)
         names = [(f"{key}_qty", f"{key}_value") for key, *_rest in selectors.BUCKETS]
         labels = label_headers(criteria.grouping)
         columns = [("label", label) for label in labels]
@@ -132,7 +135,8 @@ class DeadStockExportView(PermissionMixin, TemplateView):
         if not form.is_valid():
             form = DeadStockForm(DeadStockForm.defaults(), user=request.user)
             form.is_valid()
-        page = selectors.dead_stock(form.criteria(), user=request.user, limit=EXPORT_LIMIT)
+        with ledger_snapshot(serial=True):
+            page = selectors.dead_stock(form.criteria(), user=request.user, limit=EXPORT_LIMIT)
         columns = [
             *(("label", label) for label in label_headers("product_warehouse")),
             ("on_hand", _("Quantity")),

@@ -9,13 +9,13 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum, Value
+from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Coalesce, TruncMonth
 
 from apps.analytics import selectors as sales_selectors
 from apps.analytics.ageing_selectors import DeadStockCriteria, dead_stock
 from apps.analytics.models import SalesFact
-from apps.analytics.stock_selectors import StockCriteria, stock_summary
+from apps.analytics.stock_selectors import StockCriteria, stock_period_totals
 from apps.core.fields import MONEY_QUANT, ZERO
 from apps.inventory.models import StockBalance, StockMovement
 from apps.inventory.selectors import local_day_start
@@ -78,32 +78,34 @@ def inventory_value(user: Any) -> Decimal:
 def inventory_value_trend(user: Any, *, months: int, today: datetime.date) -> list[tuple[str, Decimal]]:
     """The stock value at the end of each of the last ``months`` months (the current one: today).
 
-    Today's total minus the movements after each month end, from one grouped query over the window.
+    Today's total minus the movements after each month end, from one grouped query over the window
+    (each movement's month found by comparing its time with the month starts, newest first: half
+    the time of truncating a million timestamps to local months).
     """
-    first = _month_start(today, months - 1)
+    starts = [_month_start(today, back) for back in range(months)]  # newest first
+    month_back = Case(
+        *(When(posted_at__gte=local_day_start(start), then=Value(back)) for back, start in enumerate(starts)),
+        output_field=IntegerField(),
+    )
     changes = (
-        _scoped(StockMovement.objects.filter(posted_at__gte=local_day_start(first)), user)
-        .annotate(month=TruncMonth("posted_at"))
+        _scoped(StockMovement.objects.filter(posted_at__gte=local_day_start(starts[-1])), user)
+        .annotate(back=month_back)
         .order_by()
-        .values("month")
+        .values("back")
         .annotate(v=Sum("value"))
     )
-    by_month = {}
-    for row in changes:
-        month = row["month"].date() if isinstance(row["month"], datetime.datetime) else row["month"]
-        by_month[month.replace(day=1)] = Decimal(str(row["v"] or 0))
+    by_back = {row["back"]: Decimal(str(row["v"] or 0)) for row in changes}
     value = inventory_value(user)
     points = []
-    for back in range(months):  # newest first: peel off each month's movements
-        month = _month_start(today, back)
+    for back, month in enumerate(starts):  # newest first: peel off each month's movements
         points.append((f"{month:%Y-%m}", value.quantize(MONEY_QUANT)))
-        value -= by_month.get(month, ZERO)
+        value -= by_back.get(back, ZERO)
     return list(reversed(points))
 
 
 def turnover(user: Any, *, days: int, today: datetime.date) -> dict[str, Any]:
     criteria = StockCriteria(date_from=today - datetime.timedelta(days=days - 1), date_to=today, grouping="warehouse")
-    totals = stock_summary(criteria, user=user, limit=1).totals
+    totals = stock_period_totals(criteria, user=user)
     return {
         "turnover": totals["turnover"],
         "days_of_inventory": totals["days_of_inventory"],

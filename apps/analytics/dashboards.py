@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.roles import Role
 from apps.analytics import dashboard_selectors as figures
+from apps.analytics.stock_selectors import ledger_snapshot
 from apps.masterdata.models import Warehouse
 
 CACHE_SECONDS = 60
@@ -196,8 +197,16 @@ def _charts(role: str, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _cached(user: Any, role: str, period: int, months: int, compute) -> dict[str, Any]:
+    """The figures from the cache, or computed in one repeatable-read snapshot of the ledger (JIT and
+    parallel workers off, as for the stock reports: both cost more than they save on these reads).
+    Not read-only: the first load of the inventory policy creates its row."""
     key = f"dashboard:{role}:{user.pk}:{period}:{months}:{translation.get_language()}:{timezone.localdate()}"
-    return cache.get_or_set(key, compute, CACHE_SECONDS)
+
+    def in_snapshot() -> dict[str, Any]:
+        with ledger_snapshot(serial=True, read_only=False):
+            return compute()
+
+    return cache.get_or_set(key, in_snapshot, CACHE_SECONDS)
 
 
 def home_panels(request: HttpRequest) -> list[dict[str, Any]]:

@@ -96,3 +96,17 @@ def test_dashboard_is_cached_for_a_minute(client_for, django_assert_max_num_quer
     with CaptureQueriesContext(connection) as captured:
         client.get(reverse("core:home"))
     assert len(captured) < 12  # session, user, groups, menu: the figures come from the cache
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_dashboard_creates_the_inventory_policy_on_first_use_inside_its_snapshot(client_for):
+    from apps.inventory.models import InventoryPolicy
+
+    june_history()
+    InventoryPolicy.objects.all().delete()
+
+    response = client_for("manager").get(reverse("core:home"))
+
+    assert response.status_code == 200
+    assert InventoryPolicy.objects.filter(pk=1).exists()

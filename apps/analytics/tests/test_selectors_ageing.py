@@ -6,6 +6,7 @@ from apps.analytics.ageing_selectors import DeadStockCriteria, dead_stock, stock
 from apps.analytics.stock_selectors import StockCriteria
 from apps.analytics.tests.stock_history import D, at, post_at
 from apps.inventory.models import MovementType
+from apps.inventory.selectors import local_day_start
 from apps.masterdata.tests.factories import ProductFactory, WarehouseFactory
 
 pytestmark = pytest.mark.django_db
@@ -72,3 +73,40 @@ def test_dead_stock_lists_what_has_not_been_issued_in_n_days(make_user):
     assert [r["labels"][0] for r in in_november.rows] == ["A", "B"]
     assert in_november.rows[0]["last_issue"] == at(datetime.date(2026, 6, 25))
     assert in_november.totals == {"on_hand": 55, "value": 520}
+
+
+def test_a_reversed_delivery_brings_its_stock_back_as_the_newest_layer(make_user):
+    from apps.inventory.models import StockPosting
+    from apps.inventory.services import stock_posting_reverse
+
+    _layers()
+    manager = make_user("manager")
+    delivery = StockPosting.objects.get(movements__posted_at=at(datetime.date(2026, 6, 25)))
+    stock_posting_reverse(posting=delivery, actor=manager)  # posted now: the newest receipt
+
+    row = stock_ageing(ANY, user=manager, today=TODAY).rows[0]
+
+    # 100 on hand: the 50 returned by the reversal and the 10 of 20 June (0–30 days), the 20 of
+    # 20 May (31–90), 20 of the 30 of 15 January (91–180); the 40 of May 2025 are gone.
+    assert row["on_hand"] == 100
+    assert [row[f"{key}_qty"] for key in ("age_0_30", "age_31_90", "age_91_180", "age_181_365", "age_over_365")] == [
+        60,
+        20,
+        20,
+        0,
+        0,
+    ]
+    assert (row["age_0_30_value"], row["age_91_180_value"]) == (D(600), D(200))
+
+
+def test_a_receipt_at_the_start_of_a_bucket_belongs_to_it(make_user):
+    w1 = WarehouseFactory(code="W1", name="North")
+    c = ProductFactory(code="C", name="Cable")
+    post_at(local_day_start(TODAY - datetime.timedelta(days=90)), c, w1, 3, unit_cost="2")
+    post_at(
+        local_day_start(TODAY - datetime.timedelta(days=30)) - datetime.timedelta(seconds=1), c, w1, 4, unit_cost="2"
+    )
+
+    row = stock_ageing(ANY, user=make_user("manager"), today=TODAY).rows[0]
+
+    assert (row["age_0_30_qty"], row["age_31_90_qty"], row["age_91_180_qty"]) == (0, 7, 0)
