@@ -14,10 +14,12 @@ imports procurement: the purchase order line model is looked up by name when ins
 """
 
 import datetime
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
 from django.apps import apps
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -290,3 +292,33 @@ def default_locations(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], str]
         product_id__in=product_ids, warehouse_id__in=warehouse_ids, location__isnull=False
     ).values_list("product_id", "warehouse_id", "location__code")
     return {(product_id, warehouse_id): code for product_id, warehouse_id, code in rows}
+
+
+def stock_thresholds(keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], tuple[Decimal, Decimal]]:
+    """``{(product, warehouse): (safety stock, reorder point)}`` of the balances ``keys`` that have either.
+
+    The after-commit check of every posting runs this, so it is one plain statement per 900
+    products (no ORM compiling, which cost more than the query itself).
+    """
+    wanted = set(keys)
+    warehouse_ids = sorted({warehouse_id for _product_id, warehouse_id in wanted})
+    product_ids = sorted({product_id for product_id, _warehouse_id in wanted})
+    found: dict[tuple[int, int], tuple[Decimal, Decimal]] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(product_ids), 900):
+            chunk = product_ids[start : start + 900]
+            cursor.execute(
+                f"SELECT product_id, warehouse_id, safety_stock, reorder_point FROM {StockLevel._meta.db_table} "  # noqa: S608  (the model's table)
+                f"WHERE (safety_stock > 0 OR reorder_point > 0) AND product_id IN ({', '.join(['%s'] * len(chunk))}) "
+                f"AND warehouse_id IN ({', '.join(['%s'] * len(warehouse_ids))})",
+                [*chunk, *warehouse_ids],
+            )
+            for product_id, warehouse_id, safety, reorder in cursor.fetchall():
+                if (product_id, warehouse_id) in wanted:
+                    found[product_id, warehouse_id] = (_decimal(safety), _decimal(reorder))
+    return found
+
+
+def _decimal(value: Any) -> Decimal:
+    """SQLite hands back numeric columns as int or float: read them as the decimal they were written as."""
+    return value if isinstance(value, Decimal) else Decimal(str(value))

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from apps.core.fields import QuantityField
 from apps.inventory.models import StockBalance, StockLevel
-from apps.inventory.selectors_levels import OPEN_ORDER_STATUSES, on_order_subquery
+from apps.inventory.selectors_levels import OPEN_ORDER_STATUSES, on_order_subquery, stock_thresholds
 from apps.inventory.services.hooks import CountReviewed, Posted
 from apps.notifications import queue, routing
 from apps.notifications.models import NotificationKind
@@ -131,17 +131,7 @@ def check_stock(*, keys: Iterable[tuple[int, int]], available: Mapping[tuple[int
 
 def _screen(keys: list[tuple[int, int]], available: Mapping[tuple[int, int], Decimal]):
     """``(keys that need the full check, notification keys to close)``, from the thresholds alone."""
-    wanted = set(keys)
-    thresholds: dict[tuple[int, int], tuple[Decimal, Decimal]] = {}
-    product_ids = sorted({product_id for product_id, _warehouse_id in keys})
-    warehouse_ids = sorted({warehouse_id for _product_id, warehouse_id in keys})
-    for start in range(0, len(product_ids), CHUNK):
-        rows = (
-            StockLevel.objects.filter(product_id__in=product_ids[start : start + CHUNK], warehouse_id__in=warehouse_ids)
-            .filter(Q(safety_stock__gt=0) | Q(reorder_point__gt=0))
-            .values_list("product_id", "warehouse_id", "safety_stock", "reorder_point")
-        )
-        thresholds.update(((p, w), (safety, reorder)) for p, w, safety, reorder in rows if (p, w) in wanted)
+    thresholds = stock_thresholds(keys)
     full, cleared = [], []
     for key, (safety, reorder) in thresholds.items():
         quantity = available.get(key)
