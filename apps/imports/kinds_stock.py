@@ -41,6 +41,14 @@ from apps.procurement.models import SupplierPrice
 
 DOCUMENT_LINES = 1000
 
+# The two key columns of every per-warehouse kind.
+WAREHOUSE_COLUMN = Column(
+    "warehouse", gettext_lazy("warehouse"), text(64), required=True, choices=active_choices(Warehouse), example="WH01"
+)
+ITEM_COLUMN = Column(
+    "product", gettext_lazy("item code"), text(32), required=True, aliases=("product", "商品"), example="A0001"
+)
+
 
 def _by_code(model, codes: set[str]) -> dict[str, Any]:
     found: dict[str, Any] = {}
@@ -217,17 +225,8 @@ class OpeningStockKind(Kind):
         "submitted instead, and someone else approves and posts it. Importing the same file again changes nothing."
     )
     columns = (
-        Column(
-            "warehouse",
-            gettext_lazy("warehouse"),
-            text(64),
-            required=True,
-            choices=active_choices(Warehouse),
-            example="WH01",
-        ),
-        Column(
-            "product", gettext_lazy("item code"), text(32), required=True, aliases=("product", "商品"), example="A0001"
-        ),
+        WAREHOUSE_COLUMN,
+        ITEM_COLUMN,
         Column("quantity", gettext_lazy("quantity"), positive_quantity, required=True, example=Decimal(100)),
         Column("unit_cost", gettext_lazy("unit cost"), unit_cost, required=True, example=Decimal("1.20")),
         Column("date", gettext_lazy("date"), cleaning.to_date, help=gettext_lazy("blank: today")),
@@ -374,17 +373,8 @@ class StockLevelKind(Kind):
         "warehouse. A blank cell keeps what is stored; “-” clears the maximum or the location."
     )
     columns = (
-        Column(
-            "warehouse",
-            gettext_lazy("warehouse"),
-            text(64),
-            required=True,
-            choices=active_choices(Warehouse),
-            example="WH01",
-        ),
-        Column(
-            "product", gettext_lazy("item code"), text(32), required=True, aliases=("product", "商品"), example="A0001"
-        ),
+        WAREHOUSE_COLUMN,
+        ITEM_COLUMN,
         Column("safety_stock", gettext_lazy("safety stock"), quantity, example=Decimal(20)),
         Column("reorder_point", gettext_lazy("reorder point"), quantity, example=Decimal(50)),
         Column(
