@@ -87,7 +87,12 @@ def _raise_level(kind: str, level: Any) -> None:
     )
 
 
-def check_stock(*, keys: Iterable[tuple[int, int]], available: Mapping[tuple[int, int], Decimal] | None = None) -> None:
+def check_stock(
+    *,
+    keys: Iterable[tuple[int, int]],
+    available: Mapping[tuple[int, int], Decimal] | None = None,
+    thresholds: Mapping[tuple[int, int], tuple[Decimal, Decimal]] | None = None,
+) -> None:
     """Raise or close the below-safety and reorder notifications of these (product, warehouse) balances.
 
     A constant number of statements per 2,000 products, however many balances a posting moved
@@ -95,7 +100,8 @@ def check_stock(*, keys: Iterable[tuple[int, int]], available: Mapping[tuple[int
     keys here, and the cleared ones are closed in bulk.
 
     With ``available`` (what a posting left, as the ledger reports it) a posting pays one plain
-    read of the thresholds, and one UPDATE if some cleared: a balance without a safety stock or
+    read of the thresholds (none when the ledger read them under its locks), and one UPDATE if
+    some cleared: a balance without a safety stock or
     reorder point raises nothing (a notification left open by a removed threshold is the sweep's),
     and one above both thresholds only closes. Only the others (rare) take the full check, with
     the quantity on order.
@@ -104,7 +110,7 @@ def check_stock(*, keys: Iterable[tuple[int, int]], available: Mapping[tuple[int
     if not keys:
         return
     if available is not None:
-        keys, cleared = _screen(keys, available)
+        keys, cleared = _screen(keys, available, thresholds)
         notifications_close_keys(keys=cleared)
         if not keys:
             return
@@ -129,9 +135,10 @@ def check_stock(*, keys: Iterable[tuple[int, int]], available: Mapping[tuple[int
     notifications_close_keys(keys=cleared)
 
 
-def _screen(keys: list[tuple[int, int]], available: Mapping[tuple[int, int], Decimal]):
+def _screen(keys: list[tuple[int, int]], available: Mapping[tuple[int, int], Decimal], thresholds=None):
     """``(keys that need the full check, notification keys to close)``, from the thresholds alone."""
-    thresholds = stock_thresholds(keys)
+    if thresholds is None:
+        thresholds = stock_thresholds(keys)
     full, cleared = [], []
     for key, (safety, reorder) in thresholds.items():
         quantity = available.get(key)
@@ -290,6 +297,9 @@ def stock_posted(event: Posted) -> None:
         document_type=event.document_type,
         document_number=event.document_number,
         available=[[*key, str(quantity)] for key, quantity in sorted(event.available.items())],
+        thresholds=None
+        if event.thresholds is None
+        else [[*key, str(safety), str(reorder)] for key, (safety, reorder) in sorted(event.thresholds.items())],
     )
 
 
@@ -298,9 +308,17 @@ def stock_count_reviewed(event: CountReviewed) -> None:
     queue.enqueue(check_count_variance, count_id=event.count_id)
 
 
-def check_stock_posted(*, keys: list, document_type: str, document_number: str, available: list | None = None) -> None:
+def check_stock_posted(
+    *,
+    keys: list,
+    document_type: str,
+    document_number: str,
+    available: list | None = None,
+    thresholds: list | None = None,
+) -> None:
     quantities = {(p, w): Decimal(quantity) for p, w, quantity in available} if available else None
-    check_stock(keys=[tuple(key) for key in keys], available=quantities)
+    levels = None if thresholds is None else {(p, w): (Decimal(s), Decimal(r)) for p, w, s, r in thresholds}
+    check_stock(keys=[tuple(key) for key in keys], available=quantities, thresholds=levels)
     if document_type == RECEIPT_DOCUMENT_TYPE:
         from apps.procurement.models import GoodsReceipt
 

@@ -21,12 +21,15 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class Posted:
     """What a committed posting changed: its document and the (product, warehouse) balances it moved,
-    with each one's available quantity (on hand − reserved) right after the posting."""
+    with each one's available quantity (on hand − reserved) right after the posting and, when the
+    ledger read them under its locks, the (safety stock, reorder point) of those that have either
+    (``None``: not read)."""
 
     document_type: str
     document_number: str
     keys: frozenset[tuple[int, int]]
     available: Mapping[tuple[int, int], Decimal] = field(default_factory=dict)
+    thresholds: Mapping[tuple[int, int], tuple[Decimal, Decimal]] | None = None
 
 
 _listeners: list[Callable[[Posted], None]] = []

@@ -17,7 +17,7 @@ import datetime
 import functools
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ParamSpec, TypeVar
 
@@ -34,6 +34,7 @@ from apps.inventory.models import (
     OUTBOUND_TYPES,
     MovementType,
     StockBalance,
+    StockLevel,
     StockMovement,
     StockPosting,
 )
@@ -191,6 +192,8 @@ class _Locked:
     allow_negative: bool  # the system setting
     created: bool = False  # missing balance rows were inserted (inside ``savepoint``)
     savepoint: str | None = None
+    # (safety stock, reorder point) of the keys that have either, for the after-commit alert check.
+    thresholds: dict[BalanceKey, tuple[Decimal, Decimal]] = field(default_factory=dict)
 
 
 def _unit_of_work(func: Callable[P, R]) -> Callable[P, R]:
@@ -237,9 +240,10 @@ def _decimal_reader() -> Callable[[Any, Decimal], Decimal]:
 def _select_balances_for_update(keys: set[BalanceKey], idempotency_key: str | None) -> _Locked:
     """``SELECT … FOR UPDATE`` of the balances of ``keys`` ordered by (product, warehouse).
 
-    The same statement reads the posting already made under ``idempotency_key`` and the
-    negative-stock setting, so a single-line posting costs as many round trips as the bare
-    insert-and-update. That read uses the statement's snapshot, taken before any wait for the
+    The same statement reads the posting already made under ``idempotency_key``, the
+    negative-stock setting and each balance's safety stock and reorder point (which the alert
+    check after the commit needs), so a single-line posting costs as many round trips as the
+    bare insert-and-update. That read uses the statement's snapshot, taken before any wait for the
     locks: a refusal re-reads it (``_refuse``) and an insert meets the unique key. Raw SQL with
     one row-value list: an ORM filter of N OR-ed pairs costs milliseconds per hundred lines to
     build. PostgreSQL locks the rows in the sorted order (LockRows sits above Sort).
@@ -262,13 +266,16 @@ def _select_balances_for_update(keys: set[BalanceKey], idempotency_key: str | No
             cursor.execute(
                 "SELECT id, product_id, warehouse_id, on_hand, reserved, value, avg_cost, "  # noqa: S608
                 f"(SELECT p.id FROM {StockPosting._meta.db_table} p WHERE p.idempotency_key = %s), "
-                f"(SELECT s.allow_negative_stock FROM {SystemSettings._meta.db_table} s WHERE s.id = 1) "
+                f"(SELECT s.allow_negative_stock FROM {SystemSettings._meta.db_table} s WHERE s.id = 1), "
+                f"{_threshold_sql('safety_stock')}, {_threshold_sql('reorder_point')} "
                 f"FROM {table} WHERE (product_id, warehouse_id) IN ({pairs_sql}) "
                 f"ORDER BY product_id, warehouse_id{lock}",
                 [idempotency_key, *pairs_params],
             )
-            for pk, product_id, warehouse_id, on_hand, reserved, value, avg_cost, existing, allow in cursor.fetchall():
-                locked.balances[(product_id, warehouse_id)] = _Balance(
+            for row in cursor.fetchall():
+                pk, product_id, warehouse_id, on_hand, reserved, value, avg_cost, existing, allow, safety, reorder = row
+                key = (product_id, warehouse_id)
+                locked.balances[key] = _Balance(
                     pk,
                     read(on_hand, QUANTITY_QUANT),
                     read(reserved, QUANTITY_QUANT),
@@ -278,7 +285,18 @@ def _select_balances_for_update(keys: set[BalanceKey], idempotency_key: str | No
                 locked.existing_posting_id = existing
                 if allow is not None:
                     locked.allow_negative = bool(allow)
+                if safety or reorder:
+                    locked.thresholds[key] = (read(safety or 0, QUANTITY_QUANT), read(reorder or 0, QUANTITY_QUANT))
     return locked
+
+
+def _threshold_sql(column: str) -> str:
+    """A balance's stock level ``column`` (NULL without a level row), as a scalar subquery of the lock."""
+    levels, balances = StockLevel._meta.db_table, StockBalance._meta.db_table
+    return (
+        f"(SELECT l.{column} FROM {levels} l "  # noqa: S608  (the models' tables, a fixed column)
+        f"WHERE l.product_id = {balances}.product_id AND l.warehouse_id = {balances}.warehouse_id)"
+    )
 
 
 def _write_balances(balances: Sequence[_Balance]) -> None:
@@ -566,17 +584,18 @@ def stock_post(
     for movement in movements:
         movement.posting = posting
     posting.movement_list = movements
-    _after_commit(posting, balances)
+    _after_commit(posting, balances, locked.thresholds)
     return posting
 
 
-def _after_commit(posting: StockPosting, balances: dict) -> None:
+def _after_commit(posting: StockPosting, balances: dict, thresholds: dict) -> None:
     """Tell the listeners of ``hooks`` once the posting is committed (no query; nothing if it rolls back)."""
     event = hooks.Posted(
         posting.document_type,
         posting.document_number,
         frozenset(balances),
         {key: balance.on_hand - balance.reserved for key, balance in balances.items()},
+        {key: thresholds[key] for key in balances if key in thresholds},
     )
     transaction.on_commit(lambda: hooks.stock_posted(event))
 
