@@ -187,7 +187,10 @@ def _adjustment_write_lines(document: StockAdjustment, lines: Sequence[Adjustmen
         for row, line in enumerate(lines, start=1)
     ]
     for row in rows:
-        row.full_clean(exclude=["document", "movement", "product"])
+        # The fields only: the table's constraints (a non-zero quantity, one row number per line)
+        # are checked above and held by the database; Django validates a check constraint with a
+        # query per line, 10,000 of them inside an opening-stock import's transaction.
+        row.full_clean(exclude=["document", "movement", "product"], validate_unique=False, validate_constraints=False)
     StockAdjustmentLine.objects.bulk_create(rows)
 
 
