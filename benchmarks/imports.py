@@ -21,7 +21,6 @@ import sys
 import time
 from decimal import Decimal
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -33,17 +32,9 @@ HEADER = ["code", "name", "category", "base_unit", "purchase_price", "sale_price
 
 
 def ensure_database() -> None:
-    import psycopg2
+    import run  # the ledger benchmark's helper
 
-    url = urlparse(DATABASE_URL)
-    name = url.path.lstrip("/")
-    admin = psycopg2.connect(host=url.hostname, port=url.port or 5432, user=url.username, dbname="postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-        if not cursor.fetchone():
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
+    run.ensure_database(DATABASE_URL)
 
 
 def setup_django() -> None:

@@ -51,10 +51,11 @@ def setup_django() -> None:
     django.setup()
 
 
-def ensure_database() -> None:
+def ensure_database(database_url: str | None = None) -> None:
+    """Create the PostgreSQL database of ``database_url`` (this benchmark's by default) if missing."""
     import psycopg2
 
-    url = urlparse(DATABASE_URL)
+    url = urlparse(database_url or DATABASE_URL)
     name = url.path.lstrip("/")
     admin = psycopg2.connect(
         host=url.hostname, port=url.port or 5432, user=url.username, password=url.password, dbname="postgres"
