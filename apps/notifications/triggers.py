@@ -100,11 +100,11 @@ def check_stock(
     keys here, and the cleared ones are closed in bulk.
 
     With ``available`` (what a posting left, as the ledger reports it) a posting pays one plain
-    read of the thresholds (none when the ledger read them under its locks), and one UPDATE if
-    some cleared: a balance without a safety stock or
-    reorder point raises nothing (a notification left open by a removed threshold is the sweep's),
-    and one above both thresholds only closes. Only the others (rare) take the full check, with
-    the quantity on order.
+    read of the thresholds (none when the ledger read them under its locks) and one UPDATE if
+    some cleared: a balance without a safety stock or reorder point raises nothing (a
+    notification left open by a removed threshold is the sweep's), and one above both
+    thresholds only closes. Only the others (rare) take the full check, with the quantity on
+    order.
     """
     keys = sorted(set(keys))
     if not keys:
