@@ -196,6 +196,23 @@ def _build_order_lines(*, customer: Customer, lines: Sequence[OrderLineInput]) -
 HEADER_FIELDS = ["customer", "warehouse", "salesperson", "order_date", "delivery_date", "remarks"]
 
 
+def _insert_document(document, lines: list, *, prefix: str, day: datetime.date, actor: Any, total_in_audit=False):
+    """Save a new draft ``document`` (its number drawn for ``day`` once it is valid) and its ``lines``."""
+    set_totals(document, lines)
+    document.full_clean(exclude=["number"])
+    document.number = document_number_next(prefix=prefix, day=day)
+    document.save()
+    link = document.lines.field.name  # the lines' foreign key to the document
+    for line in lines:
+        setattr(line, link, document)
+    document.lines.model.objects.bulk_create(lines)
+    changes = {"lines": [None, len(lines)]}
+    if total_in_audit:
+        changes["total_amount"] = [None, str(document.total_amount)]
+    audit_record(actor=actor, action=AuditAction.CREATED, instance=document, changes=changes)
+    return document
+
+
 @atomic_with_retry
 def sales_order_create(
     *,
@@ -221,20 +238,7 @@ def sales_order_create(
         created_by=actor if actor and actor.is_authenticated else None,
         number="-",
     )
-    set_totals(order, built)
-    order.full_clean(exclude=["number"])
-    order.number = document_number_next(prefix="XSDD", day=order_date)
-    order.save()
-    for line in built:
-        line.order = order
-    SalesOrderLine.objects.bulk_create(built)
-    audit_record(
-        actor=actor,
-        action=AuditAction.CREATED,
-        instance=order,
-        changes={"lines": [None, len(built)], "total_amount": [None, str(order.total_amount)]},
-    )
-    return order
+    return _insert_document(order, built, prefix="XSDD", day=order_date, actor=actor, total_in_audit=True)
 
 
 @atomic_with_retry
@@ -613,15 +617,7 @@ def shipment_create(
         created_by=actor if actor and actor.is_authenticated else None,
         number="-",
     )
-    set_totals(shipment, built)
-    shipment.full_clean(exclude=["number"])
-    shipment.number = document_number_next(prefix="XSCK", day=ship_date)
-    shipment.save()
-    for line in built:
-        line.shipment = shipment
-    ShipmentLine.objects.bulk_create(built)
-    audit_record(actor=actor, action=AuditAction.CREATED, instance=shipment, changes={"lines": [None, len(built)]})
-    return shipment
+    return _insert_document(shipment, built, prefix="XSCK", day=ship_date, actor=actor)
 
 
 @atomic_with_retry
@@ -921,15 +917,7 @@ def sales_return_create(
         created_by=actor if actor and actor.is_authenticated else None,
         number="-",
     )
-    set_totals(sales_return, built)
-    sales_return.full_clean(exclude=["number"])
-    sales_return.number = document_number_next(prefix="XSTH", day=return_date)
-    sales_return.save()
-    for line in built:
-        line.sales_return = sales_return
-    SalesReturnLine.objects.bulk_create(built)
-    audit_record(actor=actor, action=AuditAction.CREATED, instance=sales_return, changes={"lines": [None, len(built)]})
-    return sales_return
+    return _insert_document(sales_return, built, prefix="XSTH", day=return_date, actor=actor)
 
 
 @atomic_with_retry
