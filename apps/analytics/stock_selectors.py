@@ -306,22 +306,65 @@ def _movement_keys(keys: tuple[str, ...], alias: str) -> tuple[list[str], str]:
     return [columns[key] for key in keys], join
 
 
+GROUP_JOINS = (
+    f"JOIN {table_name(Product)} p ON p.id = {{alias}}.product_id "
+    f"JOIN {table_name(Category)} c ON c.id = p.category_id "
+    f"JOIN {table_name(Warehouse)} w ON w.id = {{alias}}.warehouse_id "
+)  # format with the alias of the table whose rows are grouped
+
+
+@dataclass(frozen=True)
+class _Group:
+    """A grouping's key and label columns and the names the summary's SQL gives them."""
+
+    keys: tuple[str, ...]
+    labels: tuple[str, ...]
+
+    @classmethod
+    def of(cls, criteria: StockCriteria) -> "_Group":
+        keys, labels = GROUPINGS[criteria.grouping]
+        return cls(tuple(keys), tuple(labels))
+
+    @property
+    def key_names(self) -> list[str]:
+        return [f"key{i}" for i in range(len(self.keys))]
+
+    @property
+    def label_names(self) -> list[str]:
+        return [f"label{i}" for i in range(len(self.labels))]
+
+    @property
+    def key_select(self) -> str:
+        return ", ".join(f"{column} AS {name}" for column, name in zip(self.keys, self.key_names, strict=True))
+
+    @property
+    def label_select(self) -> str:
+        return ", ".join(f"{column} AS {name}" for column, name in zip(self.labels, self.label_names, strict=True))
+
+
+def _moved_sum(*names: str) -> str:
+    """The sum of the grouped movements' ``names`` (``a``, absent for a group that did not move)."""
+    return "(" + " + ".join(f"COALESCE(a.{name}, 0)" for name in names) + ")"
+
+
+# Receipts and issues by type, their totals and values: the same in both readings.
+_FLOW_COLUMNS = (
+    *(f"ROUND({_moved_sum(key)}, 4) AS {key}" for key in (*IN_KEYS, *OUT_KEYS)),
+    f"ROUND({_moved_sum(*IN_KEYS)}, 4) AS in_qty",
+    f"ROUND({_moved_sum(*OUT_KEYS)}, 4) AS out_qty",
+    *(f"ROUND({_moved_sum(key)}, 2) AS {key}" for key in ("in_value", "out_value", "cogs")),
+)
+
+
 def _grouped_backward(criteria: StockCriteria, user: Any) -> tuple[str, list[Any]]:
     """Backward reading at the level of the groups: today's balances summed per group (two sums
     over the balance rows) joined with the movements since the start of the period summed per
     group, so the many per-type sums run over the movements only."""
     start = local_day_start(criteria.date_from)
     end = local_day_start(criteria.date_to + datetime.timedelta(days=1))
-    keys, labels = GROUPINGS[criteria.grouping]
-    key_names = [f"key{i}" for i in range(len(keys))]
-    label_names = [f"label{i}" for i in range(len(labels))]
-    joins = (
-        f"JOIN {table_name(Product)} p ON p.id = {{alias}}.product_id "
-        f"JOIN {table_name(Category)} c ON c.id = p.category_id "
-        f"JOIN {table_name(Warehouse)} w ON w.id = {{alias}}.warehouse_id "
-    )
-    key_select = ", ".join(f"{column} AS {name}" for column, name in zip(keys, key_names, strict=True))
-    label_select = ", ".join(f"{column} AS {name}" for column, name in zip(labels, label_names, strict=True))
+    group = _Group.of(criteria)
+    keys, labels, key_names, label_names = group.keys, group.labels, group.key_names, group.label_names
+    joins, key_select, label_select = GROUP_JOINS, group.key_select, group.label_select
     balance_conditions, balance_params = scope_conditions(criteria, user, "b")
     balances = (
         f"SELECT {key_select}, {label_select}, SUM(b.on_hand) AS on_hand, SUM(b.value) AS value "  # noqa: S608
@@ -339,19 +382,13 @@ def _grouped_backward(criteria: StockCriteria, user: Any) -> tuple[str, list[Any
         f"FROM ({source}) mv {moved_join}GROUP BY {', '.join(moved_keys)}"
     )
 
-    def moved_sum(*names: str) -> str:
-        return "(" + " + ".join(f"COALESCE(a.{name}, 0)" for name in names) + ")"
-
     columns = [f"bal.{name}" for name in key_names + label_names]
     columns += [
-        f"ROUND(bal.on_hand - {moved_sum('period_qty', 'after_qty')}, 4) AS opening_qty",
-        f"ROUND(bal.value - {moved_sum('period_value', 'after_value')}, 2) AS opening_value",
-        *(f"ROUND({moved_sum(key)}, 4) AS {key}" for key in (*IN_KEYS, *OUT_KEYS)),
-        f"ROUND({moved_sum(*IN_KEYS)}, 4) AS in_qty",
-        f"ROUND({moved_sum(*OUT_KEYS)}, 4) AS out_qty",
-        *(f"ROUND({moved_sum(key)}, 2) AS {key}" for key in ("in_value", "out_value", "cogs")),
-        f"ROUND(bal.on_hand - {moved_sum('after_qty')}, 4) AS closing_qty",
-        f"ROUND(bal.value - {moved_sum('after_value')}, 2) AS closing_value",
+        f"ROUND(bal.on_hand - {_moved_sum('period_qty', 'after_qty')}, 4) AS opening_qty",
+        f"ROUND(bal.value - {_moved_sum('period_value', 'after_value')}, 2) AS opening_value",
+        *_FLOW_COLUMNS,
+        f"ROUND(bal.on_hand - {_moved_sum('after_qty')}, 4) AS closing_qty",
+        f"ROUND(bal.value - {_moved_sum('after_value')}, 2) AS closing_value",
     ]
     on = " AND ".join(f"a.{name} = bal.{name}" for name in key_names)
     sql = f"SELECT {', '.join(columns)} FROM ({balances}) bal LEFT JOIN ({moved}) a ON {on}"  # noqa: S608
@@ -364,16 +401,9 @@ def _grouped_forward(criteria: StockCriteria, user: Any, snapshot: Snapshot) -> 
     of the period summed per group, so the many per-type sums run over those movements only."""
     start = local_day_start(criteria.date_from)
     end = local_day_start(criteria.date_to + datetime.timedelta(days=1))
-    keys, labels = GROUPINGS[criteria.grouping]
-    key_names = [f"key{i}" for i in range(len(keys))]
-    label_names = [f"label{i}" for i in range(len(labels))]
-    joins = (
-        f"JOIN {table_name(Product)} p ON p.id = {{alias}}.product_id "
-        f"JOIN {table_name(Category)} c ON c.id = p.category_id "
-        f"JOIN {table_name(Warehouse)} w ON w.id = {{alias}}.warehouse_id "
-    )
-    key_select = ", ".join(f"{column} AS {name}" for column, name in zip(keys, key_names, strict=True))
-    label_select = ", ".join(f"{column} AS {name}" for column, name in zip(labels, label_names, strict=True))
+    group = _Group.of(criteria)
+    keys, labels, key_names, label_names = group.keys, group.labels, group.key_names, group.label_names
+    joins, key_select, label_select = GROUP_JOINS, group.key_select, group.label_select
     snapshot_conditions, snapshot_params = scope_conditions(criteria, user, "s")
     where = " AND ".join(["s.month_id = %s", *snapshot_conditions])
     balances = (
@@ -390,21 +420,15 @@ def _grouped_forward(criteria: StockCriteria, user: Any, snapshot: Snapshot) -> 
         f"FROM ({source}) mv {joins.format(alias='mv')}GROUP BY {', '.join(keys + labels)}"
     )
 
-    def moved_sum(*names: str) -> str:
-        return "(" + " + ".join(f"COALESCE(a.{name}, 0)" for name in names) + ")"
-
-    opening_qty = f"COALESCE(bal.quantity, 0) + {moved_sum('before_qty')}"
-    opening_value = f"COALESCE(bal.value, 0) + {moved_sum('before_value')}"
+    opening_qty = f"COALESCE(bal.quantity, 0) + {_moved_sum('before_qty')}"
+    opening_value = f"COALESCE(bal.value, 0) + {_moved_sum('before_value')}"
     columns = [f"COALESCE(bal.{name}, a.{name}) AS {name}" for name in key_names + label_names]
     columns += [
         f"ROUND({opening_qty}, 4) AS opening_qty",
         f"ROUND({opening_value}, 2) AS opening_value",
-        *(f"ROUND({moved_sum(key)}, 4) AS {key}" for key in (*IN_KEYS, *OUT_KEYS)),
-        f"ROUND({moved_sum(*IN_KEYS)}, 4) AS in_qty",
-        f"ROUND({moved_sum(*OUT_KEYS)}, 4) AS out_qty",
-        *(f"ROUND({moved_sum(key)}, 2) AS {key}" for key in ("in_value", "out_value", "cogs")),
-        f"ROUND({opening_qty} + {moved_sum('period_qty')}, 4) AS closing_qty",
-        f"ROUND({opening_value} + {moved_sum('period_value')}, 2) AS closing_value",
+        *_FLOW_COLUMNS,
+        f"ROUND({opening_qty} + {_moved_sum('period_qty')}, 4) AS closing_qty",
+        f"ROUND({opening_value} + {_moved_sum('period_value')}, 2) AS closing_value",
     ]
     on = " AND ".join(f"a.{name} = bal.{name}" for name in key_names)
     sql = f"SELECT {', '.join(columns)} FROM ({balances}) bal FULL OUTER JOIN ({moved}) a ON {on}"  # noqa: S608
@@ -454,15 +478,13 @@ def stock_summary(
     if forward is None:
         forward = _read_forward(criteria, snapshot)
     inner, params = _per_key(criteria, user, forward=True) if forward and snapshot is None else ("", [])
-    keys, labels = GROUPINGS[criteria.grouping]
+    group = _Group.of(criteria)
+    keys, labels, key_names, label_names = group.keys, group.labels, group.key_names, group.label_names
     sums = {key: f"ROUND(SUM(k.{key}), 4)" for key in QUANTITY_KEYS if key not in ("in_qty", "out_qty")}
     sums.update({key: f"ROUND(SUM(k.{key}), 2)" for key in VALUE_KEYS})
     sums["in_qty"] = "ROUND(SUM(" + " + ".join(f"k.{key}" for key in IN_KEYS) + "), 4)"
     sums["out_qty"] = "ROUND(SUM(" + " + ".join(f"k.{key}" for key in OUT_KEYS) + "), 4)"
-    key_names = [f"key{i}" for i in range(len(keys))]
-    label_names = [f"label{i}" for i in range(len(labels))]
-    select = [f"{column} AS {name}" for column, name in zip(keys, key_names, strict=True)]
-    select += [f"{column} AS {name}" for column, name in zip(labels, label_names, strict=True)]
+    select = [group.key_select, group.label_select]
     select += [f"{expression} AS {name}" for name, expression in sums.items()]
     shown = ("closing_qty", "closing_value")
     if not criteria.stock_only:
