@@ -7,7 +7,8 @@ import time
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
-from django.db import OperationalError, connection, transaction
+from django.db import OperationalError, connection, connections, router, transaction
+from django.db.models import sql
 
 logger = logging.getLogger(__name__)
 
@@ -78,9 +79,6 @@ def compiled_inserts(model, objs) -> list[tuple[str, tuple]]:
     only executes them (``execute_statements``), so on SQLite other users wait seconds less.
     For new records without a primary key; their ids are not set on ``objs``.
     """
-    from django.db import connections, router
-    from django.db.models import sql
-
     if not objs:
         return []
     target = connections[router.db_for_write(model)]
