@@ -1,7 +1,8 @@
 """Monthly stock snapshots (月末结存): each product × warehouse's closing quantity and value at the end
 of every closed month, so that a report at a past date starts from the last month end before it
-instead of summing the whole ledger. A cache of the ledger, written only by
-``apps.inventory.services.snapshots`` (``docs/adr/0013-monthly-stock-snapshots.md``)."""
+instead of summing the whole ledger, and its receipts and issues per column summed from the start
+of the ledger, so that the flows of a run of whole months are two rows' difference. A cache of the
+ledger, written only by ``apps.inventory.services.snapshots`` (``docs/adr/0013-monthly-stock-snapshots.md``)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -31,7 +32,9 @@ class StockSnapshotMonth(models.Model):
 
 
 class StockMonthEnd(models.Model):
-    """The closing quantity and value of one product in one warehouse at the end of a month."""
+    """The closing quantity and value of one product in one warehouse at the end of a month, and its
+    receipts and issues from the first movement to the end of the month, per column of
+    ``apps.inventory.flows`` (the field names are its ``FLOW_KEYS``)."""
 
     # The unique constraint's index (month first) serves every read; no index per foreign key. A row
     # exists only for a pair with movements, whose own foreign keys already protect the product and
@@ -56,6 +59,22 @@ class StockMonthEnd(models.Model):
     )
     quantity = QuantityField(_("quantity"))
     value = MoneyField(_("value"))
+    in_opening = QuantityField(_("opening stock quantity"), default=0)
+    in_purchase = QuantityField(_("purchase receipt quantity"), default=0)
+    in_sales_return = QuantityField(_("sales return quantity"), default=0)
+    in_transfer = QuantityField(_("transfer in quantity"), default=0)
+    in_count = QuantityField(_("count surplus quantity"), default=0)
+    in_other = QuantityField(_("miscellaneous receipt quantity"), default=0)
+    in_adjustment = QuantityField(_("adjustment in quantity"), default=0)
+    out_sales = QuantityField(_("sales delivery quantity"), default=0)
+    out_purchase_return = QuantityField(_("purchase return quantity"), default=0)
+    out_transfer = QuantityField(_("transfer out quantity"), default=0)
+    out_count = QuantityField(_("count shortage quantity"), default=0)
+    out_other = QuantityField(_("miscellaneous issue quantity"), default=0)
+    out_adjustment = QuantityField(_("adjustment out quantity"), default=0)
+    in_value = MoneyField(_("value received"), default=0)
+    out_value = MoneyField(_("value issued"), default=0)
+    cogs = MoneyField(_("cost of sales"), default=0)
 
     class Meta:
         verbose_name = _("month-end stock")

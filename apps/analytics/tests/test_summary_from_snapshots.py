@@ -6,32 +6,78 @@ import random
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from apps.analytics.stock_selectors import StockCriteria, snapshot_before, stock_summary
-from apps.analytics.tests.stock_history import june_history
-from apps.analytics.tests.test_stock_summary_reconciles import _as_of, _assert_reconciles, _history
+from apps.accounts.tests.factories import UserFactory
+from apps.analytics.stock_selectors import StockCriteria, _closing_snapshot, _Ledger, snapshot_before, stock_summary
+from apps.analytics.tests.stock_history import at, june_history
+from apps.analytics.tests.test_stock_summary_reconciles import _as_of, _assert_reconciles, _random_posting
+from apps.inventory.models import MovementType
+from apps.inventory.services import InsufficientStock, StockLine, stock_post, stock_posting_reverse
 from apps.inventory.services.snapshots import stock_snapshots_update
-from apps.inventory.tests.snapshot_history import append_behind_the_ledger, at
+from apps.inventory.tests.snapshot_history import append_behind_the_ledger
+from apps.masterdata.tests.factories import ProductFactory, WarehouseFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal
 GROUPINGS = ["product", "product_warehouse", "category", "category_warehouse", "warehouse"]
 
 
+def _history_with_reversals_and_adjustments(rng: random.Random, days: int, postings: int) -> None:
+    """Random receipts and issues as in ``_history``, with signed stock adjustments and reversals of
+    earlier postings (a reversal counts under the type of what it reverses), in time order."""
+    user = UserFactory()
+    products, warehouses = ProductFactory.create_batch(4), WarehouseFactory.create_batch(2)
+    keys = [(p.pk, w.pk) for p in products for w in warehouses]
+    today = timezone.localdate()
+    moments = sorted(
+        at(today - datetime.timedelta(days=rng.randint(1, days)), rng.randint(0, 23)) for _ in range(postings)
+    )
+    posted = []
+    for index, moment in enumerate(moments):
+        roll = rng.random()
+        try:
+            if roll < 0.1 and posted:
+                stock_posting_reverse(posting=posted.pop(rng.randrange(len(posted))), actor=user, posted_at=moment)
+            elif roll < 0.2:
+                product_id, warehouse_id = rng.choice(keys)
+                quantity = D(rng.choice([-1, 1]) * rng.randint(1, 5))
+                line = StockLine(
+                    product_id,
+                    warehouse_id,
+                    quantity,
+                    MovementType.ADJUSTMENT,
+                    unit_cost=D("12.5") if quantity > 0 else None,
+                )
+                posted.append(
+                    stock_post(
+                        document_type="test", document_number=f"A{index}", lines=[line], actor=user, posted_at=moment
+                    )
+                )
+            elif posting := _random_posting(rng, keys, user, f"R{index}", posted_at=moment):
+                posted.append(posting)
+        except (InsufficientStock, ValidationError):
+            continue
+
+
 @pytest.mark.parametrize("seed", [11, 12, 13])
 def test_random_history_gives_the_same_summary_with_and_without_snapshots(seed, make_user):
     rng = random.Random(seed)  # noqa: S311  (test data, not crypto)
-    _history(rng, days=150, postings=200)
+    _history_with_reversals_and_adjustments(rng, days=150, postings=220)
     manager = make_user("manager")
-    assert stock_snapshots_update()  # three or four closed months
+    assert stock_snapshots_update()  # four or five closed months
     today = timezone.localdate()
-    used = 0
-    for _ in range(6):
-        start = today - datetime.timedelta(days=rng.randint(0, 140))
-        end = min(today, start + datetime.timedelta(days=rng.randint(0, 45)))
+    started_after_a_month, spanned_months = 0, 0
+    for index in range(8):
+        start = today - datetime.timedelta(days=rng.randint(0, 145))
+        longest = 45 if index % 2 else 145  # within a month or two, and across several month ends
+        end = min(today, start + datetime.timedelta(days=rng.randint(0, longest)))
         criteria = StockCriteria(date_from=start, date_to=end, grouping=rng.choice(GROUPINGS))
-        used += snapshot_before(start) is not None
+        opening = snapshot_before(start)
+        closing = _closing_snapshot(_Ledger.read(), opening, snapshot_before(end + datetime.timedelta(days=1)))
+        started_after_a_month += opening is not None
+        spanned_months += closing is not None and closing != opening  # as stock_summary will read it
 
         snapped = stock_summary(criteria, user=manager, forward=True)
         whole = stock_summary(criteria, user=manager, forward=True, snapshots=False)
@@ -41,7 +87,8 @@ def test_random_history_gives_the_same_summary_with_and_without_snapshots(seed, 
         assert snapped.totals == whole.totals == backward.totals
         if criteria.grouping == "product_warehouse":
             _assert_reconciles(snapped, _as_of(manager, end))
-    assert used  # at least one period started after a closed month
+    assert started_after_a_month  # at least one period opened from a month end
+    assert spanned_months  # and at least one read the flows of whole months off two month ends
 
 
 def test_june_history_from_the_may_snapshot_by_hand(make_user):

@@ -1,13 +1,13 @@
 """Monthly stock snapshots: build, check and rebuild the month-end balances (``StockMonthEnd``).
 
-A month is built once it is ``SETTLE`` past its end: from the previous month's balances plus the
-movements of the month, in one ``INSERT … SELECT``. The ledger's time is the database's clock at
-posting, so no ordinary posting can land in a closed month; trusted callers that post with an
-explicit ``posted_at`` are refused before the last snapshot (``snapshot_horizon_check``, under a
-shared lock that the build takes exclusively). A row appended behind the ledger's back (bulk
-loads) still makes the month *stale*: a movement with an id above the month's
-``last_movement_id`` and a time before its end. Reports then read the whole ledger, and the next
-run rebuilds that month and every later one.
+A month is built once it is ``SETTLE`` past its end: from the previous month's rows plus the
+movements of the month, balances and running flows per column, in one ``INSERT … SELECT``. The
+ledger's time is the database's clock at posting, so no ordinary posting can land in a closed
+month; trusted callers that post with an explicit ``posted_at`` are refused before the last
+snapshot (``snapshot_horizon_check``, under a shared lock that the build takes exclusively). A row
+appended behind the ledger's back (bulk loads) still makes the month *stale*: a movement with an
+id above the month's ``last_movement_id`` and a time before its end. Reports then read the whole
+ledger, and the next run rebuilds that month and every later one.
 """
 
 import datetime
@@ -19,10 +19,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.core.fields import MONEY_PLACES, QUANTITY_PLACES
+from apps.inventory.flows import FLOW_KEYS, VALUE_FLOW_KEYS, classified_movements, flow_sums
 from apps.inventory.models import StockMonthEnd, StockMovement, StockSnapshotMonth
 
 logger = logging.getLogger(__name__)
 
+MONEY_COLUMNS = ("value", *VALUE_FLOW_KEYS)
 SETTLE = datetime.timedelta(days=1)  # a month is snapshotted a day after it ended
 LOCK_KEY = 0x4A58_4331  # PostgreSQL advisory lock: the build exclusive, a back-dated posting shared
 
@@ -88,34 +91,41 @@ def _due_months(now: datetime.datetime) -> list[datetime.date]:
 
 
 def _build_month(month_end: datetime.date, previous: StockSnapshotMonth | None, now: datetime.datetime) -> int:
-    """Insert one month's balances (the caller holds the lock, in its transaction); return the rows."""
-    snapshot_table, movement_table = StockMonthEnd._meta.db_table, StockMovement._meta.db_table
+    """Insert one month's rows (the caller holds the lock, in its transaction); return their number.
+
+    Each row is the previous month's row (balance and running flows) plus the month's movements of
+    its pair summed per flow column. A pair stays while its balance or any running flow is non-zero."""
+    snapshot_table = StockMonthEnd._meta.db_table
     last_id = StockMovement.objects.order_by("-id").values_list("id", flat=True).first() or 0
     month = StockSnapshotMonth.objects.create(month_end=month_end, last_movement_id=last_id, built_at=now)
     db = connection.ops.adapt_datetimefield_value
+    carried = ", ".join(("quantity", "value", *FLOW_KEYS))
     params: list[Any] = [month.pk]
     sources = []
     if previous is not None:
-        sources.append(
-            f"SELECT product_id, warehouse_id, quantity, value FROM {snapshot_table} WHERE month_id = %s"  # noqa: S608
-        )
+        sources.append(f"SELECT product_id, warehouse_id, {carried} FROM {snapshot_table} WHERE month_id = %s")  # noqa: S608
         params.append(previous.pk)
-        since = " AND posted_at >= %s"
-        time_params = [db(month_cut(month_end)), db(month_cut(previous.month_end))]
+        where, time_params = "m.posted_at >= %s AND m.posted_at < %s", [db(month_cut(previous.month_end))]
     else:
-        since, time_params = "", [db(month_cut(month_end))]
+        where, time_params = "m.posted_at < %s", []
+    time_params.append(db(month_cut(month_end)))
     sources.append(
-        f"SELECT product_id, warehouse_id, quantity, value FROM {movement_table} WHERE posted_at < %s{since}"  # noqa: S608
+        f"SELECT product_id, warehouse_id, SUM(quantity) AS quantity, SUM(value) AS value, {', '.join(flow_sums())} "  # noqa: S608
+        f"FROM ({classified_movements(where)}) mv GROUP BY product_id, warehouse_id"
     )
     params += time_params
+    rounded = [
+        f"ROUND(SUM({column}), {MONEY_PLACES if column in MONEY_COLUMNS else QUANTITY_PLACES})"
+        for column in ("quantity", "value", *FLOW_KEYS)
+    ]
+    totals, kept = ", ".join(rounded), " OR ".join(f"{total} <> 0" for total in rounded)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":  # compiling the aggregate costs more than running it
             cursor.execute("SET LOCAL jit = off")
         cursor.execute(
-            f"INSERT INTO {snapshot_table} (month_id, product_id, warehouse_id, quantity, value) "  # noqa: S608
-            "SELECT %s, product_id, warehouse_id, ROUND(SUM(quantity), 4), ROUND(SUM(value), 2) "
-            f"FROM ({' UNION ALL '.join(sources)}) x GROUP BY product_id, warehouse_id "
-            "HAVING ROUND(SUM(quantity), 4) <> 0 OR ROUND(SUM(value), 2) <> 0",
+            f"INSERT INTO {snapshot_table} (month_id, product_id, warehouse_id, {carried}) "  # noqa: S608
+            f"SELECT %s, product_id, warehouse_id, {totals} "
+            f"FROM ({' UNION ALL '.join(sources)}) x GROUP BY product_id, warehouse_id HAVING {kept}",
             params,
         )
         rows = cursor.rowcount

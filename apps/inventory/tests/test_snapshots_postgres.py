@@ -63,7 +63,7 @@ def test_a_back_dated_posting_waits_for_a_running_build_and_is_then_refused():
     assert "error" not in built
     assert isinstance(posted.get("error"), ValidationError)
     assert posted["error"].code == "posted_at_in_closed_month"
-    may = StockMonthEnd.objects.get(month__month_end=datetime.date(2026, 5, 31))
+    may = StockMonthEnd.objects.get(month__month_end=datetime.date(2026, 5, 31), product=stock["a"])
     assert may.quantity == Decimal(100)
 
 
@@ -77,6 +77,7 @@ def test_a_build_waits_for_a_back_dated_posting_and_includes_it():
     builder.join(20)
 
     assert "error" not in built
-    july = StockMonthEnd.objects.get(month__month_end=datetime.date(2026, 7, 31))
+    july = StockMonthEnd.objects.get(month__month_end=datetime.date(2026, 7, 31), product=stock["a"])
     assert (july.quantity, july.value) == (Decimal("105.0000"), Decimal("1150.00"))
+    assert july.in_opening == Decimal("155.0000")  # the back-dated receipt is in the running flows too
     assert StockMovement.objects.count() == 7

@@ -34,7 +34,7 @@ def test_month_end_of():
     assert month_end_of(datetime.date(2026, 12, 31)) == datetime.date(2026, 12, 31)
 
 
-def test_each_closed_month_holds_every_closing_balance_and_nothing_at_zero():
+def test_each_closed_month_holds_every_closing_balance_and_the_running_flows():
     three_months()
 
     built = stock_snapshots_update(now=AUGUST_15)
@@ -43,10 +43,31 @@ def test_each_closed_month_holds_every_closing_balance_and_nothing_at_zero():
     assert built == [may, june, july]
     assert _month_ends() == [
         (may, "A", D("100.0000"), D("1000.00")),
-        (june, "A", D("120.0000"), D("1320.00")),  # B came and went in June: no row
+        (june, "A", D("120.0000"), D("1320.00")),
+        (june, "B", D("0.0000"), D("0.00")),  # came and went in June: kept for its flows
         (july, "A", D("100.0000"), D("1100.00")),
+        (july, "B", D("0.0000"), D("0.00")),
     ]
-    assert list(StockSnapshotMonth.objects.order_by("month_end").values_list("rows", flat=True)) == [1, 1, 1]
+    flows = {
+        (row.month.month_end, row.product.code): (row.in_opening, row.out_other, row.in_value, row.out_value)
+        for row in StockMonthEnd.objects.select_related("month", "product")
+    }
+    # Received at opening (positive) or issued as other issues (negative), summed from the first movement.
+    assert flows[(may, "A")] == (D("100.0000"), D("0.0000"), D("1000.00"), D("0.00"))
+    assert flows[(june, "A")] == (D("150.0000"), D("30.0000"), D("1650.00"), D("330.00"))
+    assert flows[(july, "A")] == (D("150.0000"), D("50.0000"), D("1650.00"), D("550.00"))
+    assert flows[(july, "B")] == (D("10.0000"), D("10.0000"), D("400.00"), D("400.00"))
+    row = StockMonthEnd.objects.get(month__month_end=july, product__code="A")
+    assert row.in_opening - row.out_other == row.quantity  # every other flow is zero
+    assert row.in_purchase == row.out_sales == row.cogs == 0
+    assert list(StockSnapshotMonth.objects.order_by("month_end").values_list("rows", flat=True)) == [1, 2, 2]
+
+
+def test_a_pair_that_never_moved_has_no_row():
+    three_months()
+    stock_snapshots_update(now=AUGUST_15)
+
+    assert not StockMonthEnd.objects.filter(month__month_end=datetime.date(2026, 5, 31), product__code="B").exists()
 
 
 def test_a_month_is_built_once_and_only_after_it_settled():
@@ -100,8 +121,12 @@ def test_a_row_appended_behind_the_ledger_makes_its_month_stale_and_the_next_run
     assert _month_ends() == [
         (may.month_end, "A", D("100.0000"), D("1000.00")),
         (june.month_end, "A", D("125.0000"), D("1370.00")),
+        (june.month_end, "B", D("0.0000"), D("0.00")),
         (july.month_end, "A", D("105.0000"), D("1150.00")),
+        (july.month_end, "B", D("0.0000"), D("0.00")),
     ]
+    rebuilt = StockMonthEnd.objects.get(month__month_end=july.month_end, product__code="A")
+    assert (rebuilt.in_other, rebuilt.in_value) == (D("5.0000"), D("1700.00"))  # the appended receipt counts
 
 
 def test_the_command_rebuilds_every_month():
@@ -114,7 +139,7 @@ def test_the_command_rebuilds_every_month():
 
     assert out.getvalue().startswith("stock snapshots built: 2026-05 to ")
 
-    july = StockMonthEnd.objects.get(month__month_end=datetime.date(2026, 7, 31))
+    july = StockMonthEnd.objects.get(month__month_end=datetime.date(2026, 7, 31), product__code="A")
     assert (july.quantity, july.value) == (D("100.0000"), D("1100.00"))
     assert not StockMonthEnd.objects.filter(quantity=D(999)).exists()
 
