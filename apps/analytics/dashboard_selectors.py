@@ -17,7 +17,7 @@ from apps.analytics.ageing_selectors import DeadStockCriteria, dead_stock
 from apps.analytics.models import SalesFact
 from apps.analytics.stock_selectors import StockCriteria, stock_period_totals
 from apps.core.fields import MONEY_QUANT, ZERO
-from apps.inventory.models import StockBalance, StockMovement
+from apps.inventory.models import StockBalance, StockMonthTotal, StockMovement
 from apps.inventory.selectors import local_day_start
 from apps.masterdata.models import Customer, Product
 from apps.masterdata.selectors import warehouse_scope_ids
@@ -78,28 +78,41 @@ def inventory_value(user: Any) -> Decimal:
 def inventory_value_trend(user: Any, *, months: int, today: datetime.date) -> list[tuple[str, Decimal]]:
     """The stock value at the end of each of the last ``months`` months (the current one: today).
 
-    Today's total minus the movements after each month end, from one grouped query over the window
-    (each movement's month found by comparing its time with the month starts, newest first: half
-    the time of truncating a million timestamps to local months).
+    A month end with a monthly snapshot reads its warehouse totals (a few rows); a month end after
+    the last snapshot is today's total less the movements since (one grouped query over those
+    months only, each movement's month found by comparing its time with the month starts).
     """
     starts = [_month_start(today, back) for back in range(months)]  # newest first
-    month_back = Case(
-        *(When(posted_at__gte=local_day_start(start), then=Value(back)) for back, start in enumerate(starts)),
-        output_field=IntegerField(),
-    )
-    changes = (
-        _scoped(StockMovement.objects.filter(posted_at__gte=local_day_start(starts[-1])), user)
-        .annotate(back=month_back)
+    month_ends = [start - datetime.timedelta(days=1) for start in starts[:-1]]  # the end of starts[back + 1]
+    snapshotted = {
+        row["month__month_end"]: Decimal(str(row["v"] or 0))
+        for row in _scoped(StockMonthTotal.objects.filter(month__month_end__in=month_ends), user)
         .order_by()
-        .values("back")
+        .values("month__month_end")
         .annotate(v=Sum("value"))
-    )
-    by_back = {row["back"]: Decimal(str(row["v"] or 0)) for row in changes}
+    }
+    # Snapshots exist for every month end up to the last one built: peel the movements after it.
+    unbuilt = [back for back, month_end in enumerate(month_ends) if month_end not in snapshotted]
+    by_back: dict[int, Decimal] = {}
+    if unbuilt:
+        peeled = starts[: max(unbuilt) + 1]
+        month_back = Case(
+            *(When(posted_at__gte=local_day_start(start), then=Value(back)) for back, start in enumerate(peeled)),
+            output_field=IntegerField(),
+        )
+        changes = (
+            _scoped(StockMovement.objects.filter(posted_at__gte=local_day_start(peeled[-1])), user)
+            .annotate(back=month_back)
+            .order_by()
+            .values("back")
+            .annotate(v=Sum("value"))
+        )
+        by_back = {row["back"]: Decimal(str(row["v"] or 0)) for row in changes}
     value = inventory_value(user)
-    points = []
-    for back, month in enumerate(starts):  # newest first: peel off each month's movements
-        points.append((f"{month:%Y-%m}", value.quantize(MONEY_QUANT)))
-        value -= by_back.get(back, ZERO)
+    points = [(f"{starts[0]:%Y-%m}", value)]
+    for back, month_end in enumerate(month_ends):  # newest first
+        value = snapshotted[month_end] if month_end in snapshotted else value - by_back.get(back, ZERO)
+        points.append((f"{starts[back + 1]:%Y-%m}", value.quantize(MONEY_QUANT)))
     return list(reversed(points))
 
 

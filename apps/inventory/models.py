@@ -318,7 +318,7 @@ from apps.inventory.models_levels import (  # noqa: E402, F401
     StorageLocation,
     XyzClass,
 )
-from apps.inventory.models_snapshots import StockMonthEnd, StockSnapshotMonth  # noqa: E402, F401
+from apps.inventory.models_snapshots import StockMonthEnd, StockMonthTotal, StockSnapshotMonth  # noqa: E402, F401
 from apps.inventory.models_transfers import (  # noqa: E402, F401
     TRANSFER_PREFIX,
     StockTransfer,

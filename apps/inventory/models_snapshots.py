@@ -85,3 +85,21 @@ class StockMonthEnd(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month} {self.product_id}@{self.warehouse_id}: {self.quantity}"
+
+
+class StockMonthTotal(models.Model):
+    """The closing quantity and value of one warehouse at the end of a month: the sum of its
+    ``StockMonthEnd`` rows, so that a month-by-month trend reads a few rows per month."""
+
+    month = models.ForeignKey(StockSnapshotMonth, on_delete=models.CASCADE, related_name="totals")
+    warehouse = models.ForeignKey(Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="+")
+    quantity = QuantityField(_("quantity"))
+    value = MoneyField(_("value"))
+
+    class Meta:
+        verbose_name = _("month-end warehouse total")
+        verbose_name_plural = _("month-end warehouse totals")
+        constraints = [models.UniqueConstraint(fields=["month", "warehouse"], name="inv_monthtotal_uniq")]
+
+    def __str__(self) -> str:
+        return f"{self.month} @{self.warehouse_id}: {self.value}"

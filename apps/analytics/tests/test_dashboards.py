@@ -7,7 +7,9 @@ from django.urls import reverse
 
 from apps.analytics import dashboard_selectors as figures
 from apps.analytics.tests.factories import known_history
-from apps.analytics.tests.stock_history import june_history
+from apps.analytics.tests.stock_history import at, june_history
+from apps.inventory.models import StockMonthTotal
+from apps.inventory.services.snapshots import stock_snapshots_update
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +85,28 @@ def test_inventory_value_trend_walks_back_from_today(make_user):
 
     # The value today is 1,280; July's delivery of 20 (220) and the June movements are peeled off.
     assert trend == [("2026-05", Decimal(1000)), ("2026-06", Decimal(1500)), ("2026-07", Decimal(1280))]
+
+
+def test_inventory_value_trend_reads_month_ends_from_the_snapshots_in_scope(make_user, django_assert_num_queries):
+    data = june_history()
+    stock_snapshots_update(now=at(datetime.date(2026, 7, 15)))  # May and June
+    today = datetime.date(2026, 7, 31)
+    manager = make_user("manager")
+    clerk = make_user("warehouse", sees_all_warehouses=False)
+    data["w2"].assigned_users.add(clerk)
+
+    with django_assert_num_queries(2):  # the month-end totals and today's value: no movement is read
+        trend = figures.inventory_value_trend(manager, months=3, today=today)
+
+    assert trend == [("2026-05", Decimal(1000)), ("2026-06", Decimal(1500)), ("2026-07", Decimal(1280))]
+    StockMonthTotal.objects.filter(month__month_end=datetime.date(2026, 5, 31)).update(value=Decimal(999))
+    assert figures.inventory_value_trend(manager, months=3, today=today)[0] == ("2026-05", Decimal(999))
+    # W2 holds only the biscuits received on 20 June (¥400).
+    assert figures.inventory_value_trend(clerk, months=3, today=today) == [
+        ("2026-05", Decimal(0)),
+        ("2026-06", Decimal(400)),
+        ("2026-07", Decimal(400)),
+    ]
 
 
 def test_dashboard_is_cached_for_a_minute(client_for, django_assert_max_num_queries):

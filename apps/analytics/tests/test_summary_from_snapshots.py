@@ -117,14 +117,14 @@ def test_june_history_from_the_may_snapshot_by_hand(make_user):
     assert data["a"].pk == apple["keys"][0]
 
 
-def test_a_stale_snapshot_is_not_used_and_the_summary_still_counts_the_appended_row(make_user):
+def test_a_row_appended_behind_the_ledger_drops_the_snapshots_it_falls_in_and_the_summary_counts_it(make_user):
     data = june_history()
     stock_snapshots_update(now=at(datetime.date(2026, 7, 15)))  # May and June
     manager = make_user("manager")
     append_behind_the_ledger(data["a"], data["w1"], "5", "50", at(datetime.date(2026, 5, 20)), manager)
     july = StockCriteria(date_from=datetime.date(2026, 7, 1), date_to=datetime.date(2026, 7, 31))
 
-    assert snapshot_before(july.date_from) is None
+    assert snapshot_before(july.date_from) is None  # May and June were dropped
     page = stock_summary(july, user=manager, forward=True)
 
     apple = page.rows[0]

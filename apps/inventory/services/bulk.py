@@ -1,12 +1,14 @@
 """Bulk loading of pre-computed ledger rows (benchmark and demo data only)."""
 
 import csv
+import datetime
 import io
 from collections.abc import Sequence
 from typing import Any
 
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from apps.inventory.models import (
     StockAdjustment,
@@ -14,7 +16,9 @@ from apps.inventory.models import (
     StockBalance,
     StockMovement,
     StockPosting,
+    StockSnapshotMonth,
 )
+from apps.inventory.services.snapshots import stock_snapshots_drop_from
 
 BULK_COLUMNS: dict[str, tuple[str, ...]] = {
     StockPosting._meta.db_table: (
@@ -42,7 +46,8 @@ def stock_ledger_bulk_append(*, rows: dict[str, Sequence[Sequence[Any]]]) -> Non
     values) instead of checking it, and leaves the balances alone; call
     ``stock_balances_sync()`` once after the last batch, then ``verify_ledger``. ``rows`` maps
     a table of ``BULK_COLUMNS`` to tuples in that column order, values as text or numbers
-    (``None`` is NULL). PostgreSQL loads with COPY, SQLite with executemany.
+    (``None`` is NULL). PostgreSQL loads with COPY, SQLite with executemany. Monthly snapshots
+    of the months the movements fall into are dropped, to be built again.
     """
     with connection.cursor() as cursor:
         for table in BULK_ORDER:
@@ -61,6 +66,21 @@ def stock_ledger_bulk_append(*, rows: dict[str, Sequence[Sequence[Any]]]) -> Non
             else:
                 placeholders = ", ".join(["%s"] * len(columns))
                 cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})", data)  # noqa: S608
+    movements = rows.get(StockMovement._meta.db_table)
+    if movements and StockSnapshotMonth.objects.exists():
+        at = BULK_COLUMNS[StockMovement._meta.db_table].index("posted_at")
+        earliest = min(_as_datetime(row[at]) for row in movements)
+        stock_snapshots_drop_from(earliest)
+
+
+def _as_datetime(value: Any) -> datetime.datetime:
+    """A bulk row's time: a datetime, or its text as the database adapter wrote it."""
+    if isinstance(value, datetime.datetime):
+        return value
+    parsed = parse_datetime(str(value))
+    if parsed is None:
+        raise ValueError(f"not a time: {value!r}")
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, datetime.UTC)
 
 
 def stock_ledger_bulk_prepare() -> bool:

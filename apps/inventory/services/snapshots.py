@@ -1,13 +1,12 @@
 """Monthly stock snapshots: build, check and rebuild the month-end balances (``StockMonthEnd``).
 
 A month is built once it is ``SETTLE`` past its end: from the previous month's rows plus the
-movements of the month, balances and running flows per column, in one ``INSERT … SELECT``. The
-ledger's time is the database's clock at posting, so no ordinary posting can land in a closed
-month; trusted callers that post with an explicit ``posted_at`` are refused before the last
-snapshot (``snapshot_horizon_check``, under a shared lock that the build takes exclusively). A row
-appended behind the ledger's back (bulk loads) still makes the month *stale*: a movement with an
-id above the month's ``last_movement_id`` and a time before its end. Reports then read the whole
-ledger, and the next run rebuilds that month and every later one.
+movements of the month, balances and running flows per column, in one ``INSERT … SELECT``. Once
+built a month is final. The ledger's time is the database's clock at posting, so no ordinary
+posting can land in a closed month; trusted callers that post with an explicit ``posted_at`` are
+refused before the last snapshot (``snapshot_horizon_check``, under a shared lock that the build
+takes exclusively). The bulk loader, which appends rows behind the posting service's back, drops
+the months its rows fall into (``stock_snapshots_drop_from``), and the next run builds them again.
 """
 
 import datetime
@@ -21,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.fields import MONEY_PLACES, QUANTITY_PLACES
 from apps.inventory.flows import FLOW_KEYS, VALUE_FLOW_KEYS, classified_movements, flow_sums
-from apps.inventory.models import StockMonthEnd, StockMovement, StockSnapshotMonth
+from apps.inventory.models import StockMonthEnd, StockMonthTotal, StockMovement, StockSnapshotMonth
 
 logger = logging.getLogger(__name__)
 
@@ -66,15 +65,19 @@ def snapshot_horizon_check(posted_at: datetime.datetime) -> None:
         )
 
 
-def _is_stale(month: StockSnapshotMonth) -> bool:
-    return StockMovement.objects.filter(
-        id__gt=month.last_movement_id, posted_at__lt=month_cut(month.month_end)
-    ).exists()
-
-
-def snapshot_month_fresh(month: StockSnapshotMonth) -> bool:
-    """Whether no movement of the month or before was appended after the month was built."""
-    return not _is_stale(month)
+def stock_snapshots_drop_from(moment: datetime.datetime) -> int:
+    """Drop every built month that ends after ``moment`` (a movement dated then was appended behind
+    the ledger, so those months miss it); return how many. The next run builds them again."""
+    with transaction.atomic():
+        _lock(shared=False)
+        months = StockSnapshotMonth.objects.filter(month_end__gte=timezone.localdate(moment))
+        StockMonthEnd.objects.filter(month__in=months).delete()
+        StockMonthTotal.objects.filter(month__in=months).delete()
+        dropped = months.count()
+        months.delete()
+    if dropped:
+        logger.warning("rows appended before %s: dropped %s monthly stock snapshots", moment, dropped)
+    return dropped
 
 
 def _due_months(now: datetime.datetime) -> list[datetime.date]:
@@ -129,6 +132,13 @@ def _build_month(month_end: datetime.date, previous: StockSnapshotMonth | None, 
             params,
         )
         rows = cursor.rowcount
+        cursor.execute(
+            f"INSERT INTO {StockMonthTotal._meta.db_table} (month_id, warehouse_id, quantity, value) "  # noqa: S608
+            f"SELECT month_id, warehouse_id, ROUND(SUM(quantity), {QUANTITY_PLACES}), "
+            f"ROUND(SUM(value), {MONEY_PLACES}) FROM {snapshot_table} WHERE month_id = %s "
+            "GROUP BY month_id, warehouse_id",
+            [month.pk],
+        )
     StockSnapshotMonth.objects.filter(pk=month.pk).update(rows=rows)
     return rows
 
@@ -137,31 +147,23 @@ def stock_snapshots_update(*, now: datetime.datetime | None = None, rebuild: boo
     """Bring the monthly snapshots up to date; return the month ends built.
 
     Builds every closed month not built yet, each in its own short transaction under the snapshot
-    lock. A stale month (see the module) is dropped with every later month and built again;
-    ``rebuild`` drops them all first. Safe to run twice or from two workers at once: the second
-    waits for the lock and finds the months built.
+    lock, from the previous month; ``rebuild`` drops them all first. Safe to run twice or from two
+    workers at once: the second waits for the lock and finds the months built.
     """
     now = now or timezone.now()
     if rebuild:
         with transaction.atomic():
             _lock(shared=False)
             StockMonthEnd.objects.all().delete()
+            StockMonthTotal.objects.all().delete()
             StockSnapshotMonth.objects.all().delete()
     built = []
     for month_end in _due_months(now):
         with transaction.atomic():
             _lock(shared=False)
-            existing = StockSnapshotMonth.objects.filter(month_end=month_end).first()
-            if existing is not None and not _is_stale(existing):
+            if StockSnapshotMonth.objects.filter(month_end=month_end).exists():
                 continue
-            if existing is not None:  # a row came in behind the ledger: this month and every later one go
-                later = StockSnapshotMonth.objects.filter(month_end__gte=month_end)
-                StockMonthEnd.objects.filter(month__in=later).delete()
-                later.delete()
-                logger.warning("stock snapshot of %s was stale; rebuilding from there", month_end)
             previous = StockSnapshotMonth.objects.filter(month_end__lt=month_end).order_by("-month_end").first()
-            if previous is not None and _is_stale(previous):  # appended to meanwhile: sum from the start
-                previous = None
             _build_month(month_end, previous, now)
             built.append(month_end)
     return built
