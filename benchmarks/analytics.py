@@ -53,7 +53,7 @@ def main() -> None:
     from apps.accounts.tests.factories import UserFactory
     from apps.analytics.stock_forms import StockSummaryForm, TurnoverForm, ValuationForm
     from apps.analytics.stock_selectors import stock_summary
-    from apps.inventory.models import StockMonthEnd, StockMovement, StockSnapshotMonth
+    from apps.inventory.models import StockMonthEnd, StockMonthTotal, StockMovement, StockSnapshotMonth
     from apps.inventory.services.snapshots import stock_snapshots_update
 
     call_command("migrate", verbosity=0)
@@ -90,6 +90,8 @@ def main() -> None:
         "summary, this month, by product": f"{summary}?date_from={month_start}&date_to={today}",
         "summary, last 12 months, by product × warehouse": f"{summary}?date_from={year_ago}&date_to={today}"
         "&grouping=product_warehouse",
+        "summary, last 12 months, by product": f"{summary}?date_from={year_ago}&date_to={today}&grouping=product",
+        "summary, last 12 months, by category": f"{summary}?date_from={year_ago}&date_to={today}&grouping=category",
         "summary, middle of the year (a month), by category": f"{summary}?date_from={middle}"
         f"&date_to={middle + datetime.timedelta(days=30)}&grouping=category",
         "valuation today by warehouse": reverse("analytics:stock_valuation"),
@@ -137,7 +139,10 @@ def main() -> None:
     }
     results = {}
     with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {StockMonthEnd._meta.db_table}, {StockSnapshotMonth._meta.db_table}")
+        cursor.execute(
+            f"TRUNCATE {StockMonthEnd._meta.db_table}, {StockMonthTotal._meta.db_table}, "
+            f"{StockSnapshotMonth._meta.db_table}"
+        )
     manager = users["manager"]
     for name, (_url_name, form_class, params) in history_forms.items():  # before snapshots: whole ledger, JIT on
         form = form_class.bound({key: str(value) for key, value in params.items()}, user=manager)

@@ -93,12 +93,18 @@ def stock_ageing(
         f"FROM {balance} b LEFT JOIN ({inbound}) i ON i.product_id = b.product_id AND i.warehouse_id = b.warehouse_id "
         f"WHERE {where_b}"
     )
+    # A bucket's value is its share of the pair's value. Most pairs hold stock in one or two buckets:
+    # an empty bucket skips the division (numeric division was a third of the page at 100,000 pairs).
+    as_real = " * 1.0" if connection.vendor == "sqlite" else ""  # SQLite divides integers as integers
     bucket_columns = []
     for index, (key, *_rest) in enumerate(BUCKETS):
         newer = f"c.cap{index - 1}" if index else "0"
         quantity = f"c.cap{index}" if index < len(starts) else "c.on_hand"
         bucket_columns.append(f"{quantity} - {newer} AS {key}_qty")
-        bucket_columns.append(f"({quantity} - {newer}) * c.value * 1.0 / c.on_hand AS {key}_value")
+        bucket_columns.append(
+            f"CASE WHEN {quantity} = {newer} THEN 0 ELSE ({quantity} - {newer}) * c.value{as_real} / c.on_hand END "
+            f"AS {key}_value"
+        )
     per_key = f"SELECT c.product_id, c.warehouse_id, c.on_hand, c.value, {', '.join(bucket_columns)} FROM ({caps}) c"  # noqa: S608
     params = [*(db_time(start) for start in starts), db_time(starts[-1]), *movement_params, *balance_params]
     measures = {"on_hand": 4, "value": 2}
