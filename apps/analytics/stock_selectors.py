@@ -1,16 +1,17 @@
 """Stock reports read from the ledger in SQL: the 进销存汇总表 (movement summary), inventory valuation at a
 date, turnover and days of inventory. Stock ageing and dead stock are in ``ageing_selectors``.
 
-One statement computes a whole page: a per-(product, warehouse) aggregate of the movements is
-grouped by the chosen key, and window functions add the row count and the totals of every row
-to each page row, so the rows, the totals and the pager come from one snapshot of the ledger.
+One statement computes a whole page: the balances and the movements are summed per group key id
+(rows per product × warehouse are used as they are), labelled, and the page, the row count and the
+totals of every row are taken from those rows computed once, so the rows, the totals and the pager
+come from one snapshot of the ledger.
 
-The ledger is read from whichever end is shorter: forward (the movements before the end of the
-period, summed from the last fresh monthly snapshot before the period, or from zero without one)
-or backward (today's balances minus the movements since the start of the period). Either way
-opening + receipts − issues = closing holds exactly per row, and closing equals the balance as of
-the end of the period. A snapshot that is missing or stale (``apps.inventory.services.snapshots``)
-sends the forward reading back to the whole ledger.
+The ledger is read from whichever end is cheaper: forward, from the monthly snapshots around the
+period (the month end before it for the opening, the last month end inside it for the running
+receipts and issues, plus the movements between those and the period's ends; from zero and every
+movement without a snapshot), or backward (today's balances minus the movements since the start of
+the period). Either way opening + receipts − issues = closing holds exactly per row, and closing
+equals the balance as of the end of the period (``docs/adr/0013-monthly-stock-snapshots.md``).
 """
 
 import contextlib
