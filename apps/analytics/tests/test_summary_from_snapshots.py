@@ -91,6 +91,29 @@ def test_random_history_gives_the_same_summary_with_and_without_snapshots(seed, 
     assert spanned_months  # and at least one read the flows of whole months off two month ends
 
 
+def test_a_closing_month_end_is_read_only_when_its_rows_cost_less_than_the_movements_they_replace(
+    make_user, monkeypatch
+):
+    june_history()
+    stock_snapshots_update(now=at(datetime.date(2026, 7, 15)))  # May and June
+    manager = make_user("manager")
+    may, june = snapshot_before(datetime.date(2026, 6, 1)), snapshot_before(datetime.date(2026, 7, 1))
+    criteria = StockCriteria(
+        date_from=datetime.date(2026, 5, 20), date_to=datetime.date(2026, 7, 10), grouping="product_warehouse"
+    )
+    ledger = _Ledger.read()
+    assert _closing_snapshot(ledger, may, june) == june  # about 4 movements a month at this rate, 2 June rows
+    whole = stock_summary(criteria, user=manager, forward=True, snapshots=False)
+    assert stock_summary(criteria, user=manager, forward=True).rows == whole.rows
+
+    monkeypatch.setattr(_Ledger, "movements_between", lambda self, since, until: 1)  # fewer than June's rows
+    assert _closing_snapshot(ledger, may, june) == may
+    declined = stock_summary(criteria, user=manager, forward=True)
+
+    assert declined.rows == whole.rows
+    assert declined.totals == whole.totals
+
+
 def test_june_history_from_the_may_snapshot_by_hand(make_user):
     data = june_history()
     stock_snapshots_update(now=at(datetime.date(2026, 6, 15)))  # May only
