@@ -40,7 +40,9 @@ def _random_posting(rng: random.Random, keys, user, number: str, posted_at=None)
         return None
 
 
-def _history(rng: random.Random, days: int = 120, postings: int = 160):
+def random_setting(rng: random.Random, days: int, postings: int):
+    """A user, 4 products × 2 warehouses (their keys) and ``postings`` random times in the last
+    ``days`` days, in order."""
     user = UserFactory()
     products, warehouses = ProductFactory.create_batch(4), WarehouseFactory.create_batch(2)
     keys = [(p.pk, w.pk) for p in products for w in warehouses]
@@ -48,6 +50,11 @@ def _history(rng: random.Random, days: int = 120, postings: int = 160):
     moments = sorted(
         at(today - datetime.timedelta(days=rng.randint(1, days)), rng.randint(0, 23)) for _ in range(postings)
     )
+    return user, keys, moments
+
+
+def _history(rng: random.Random, days: int = 120, postings: int = 160):
+    user, keys, moments = random_setting(rng, days, postings)
     for index, moment in enumerate(moments):
         _random_posting(rng, keys, user, f"R{index}", posted_at=moment)
     return user, keys

@@ -9,15 +9,18 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from apps.accounts.tests.factories import UserFactory
 from apps.analytics.stock_selectors import StockCriteria, _closing_snapshot, _Ledger, snapshot_before, stock_summary
 from apps.analytics.tests.stock_history import at, june_history
-from apps.analytics.tests.test_stock_summary_reconciles import _as_of, _assert_reconciles, _random_posting
+from apps.analytics.tests.test_stock_summary_reconciles import (
+    _as_of,
+    _assert_reconciles,
+    _random_posting,
+    random_setting,
+)
 from apps.inventory.models import MovementType
 from apps.inventory.services import InsufficientStock, StockLine, stock_post, stock_posting_reverse
 from apps.inventory.services.snapshots import stock_snapshots_update
 from apps.inventory.tests.snapshot_history import append_behind_the_ledger
-from apps.masterdata.tests.factories import ProductFactory, WarehouseFactory
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -27,13 +30,7 @@ GROUPINGS = ["product", "product_warehouse", "category", "category_warehouse", "
 def _history_with_reversals_and_adjustments(rng: random.Random, days: int, postings: int) -> None:
     """Random receipts and issues as in ``_history``, with signed stock adjustments and reversals of
     earlier postings (a reversal counts under the type of what it reverses), in time order."""
-    user = UserFactory()
-    products, warehouses = ProductFactory.create_batch(4), WarehouseFactory.create_batch(2)
-    keys = [(p.pk, w.pk) for p in products for w in warehouses]
-    today = timezone.localdate()
-    moments = sorted(
-        at(today - datetime.timedelta(days=rng.randint(1, days)), rng.randint(0, 23)) for _ in range(postings)
-    )
+    user, keys, moments = random_setting(rng, days, postings)
     posted = []
     for index, moment in enumerate(moments):
         roll = rng.random()
