@@ -93,8 +93,8 @@ def stock_ageing(
         f"FROM {balance} b LEFT JOIN ({inbound}) i ON i.product_id = b.product_id AND i.warehouse_id = b.warehouse_id "
         f"WHERE {where_b}"
     )
-    # A bucket's value is its share of the pair's value. Most pairs hold stock in one or two buckets:
-    # an empty bucket skips the division (numeric division was a third of the page at 100,000 pairs).
+    # A bucket's value is its share of the pair's value (about 0.2 s of 0.89 s for 100,000 pairs);
+    # an empty bucket skips the division.
     as_real = " * 1.0" if connection.vendor == "sqlite" else ""  # SQLite divides integers as integers
     bucket_columns = []
     for index, (key, *_rest) in enumerate(BUCKETS):

@@ -197,8 +197,8 @@ def _period_sums() -> list[str]:
 
 def rounded(expression: str, places: int) -> str:
     """``expression`` to ``places`` decimals. PostgreSQL sums numerics exactly at the columns' scale,
-    so only SQLite (which sums decimals as floating point) needs the ROUND, and on PostgreSQL thirty
-    ROUNDs per row cost 0.1 s on a page of 100,000 groups."""
+    so only SQLite (which sums decimals as floating point) needs the ROUND; on PostgreSQL it would
+    be some thirty no-op calls per row of a page of 100,000 groups."""
     return f"ROUND({expression}, {places})" if connection.vendor == "sqlite" else expression
 
 
@@ -230,8 +230,8 @@ class Grouping:
 
     Rows are summed per key id only, off their own product and warehouse ids (the category needs
     the product); the labels are joined to the summed groups afterwards. Joining every row to the
-    product, category and warehouse first cost 0.3 s a million movements, and sorting the labels
-    with the keys 0.1 s per 100,000 rows."""
+    product, category and warehouse first and grouping by the labels too took the turnover of 90
+    days by product from 0.67 s to 0.81 s at a million movements."""
 
     keys: tuple[str, ...]
     labels: tuple[str, ...]

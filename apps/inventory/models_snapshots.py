@@ -16,9 +16,6 @@ class StockSnapshotMonth(models.Model):
     quantity or value has a ``StockMonthEnd`` row; a pair without one closed it at zero."""
 
     month_end = models.DateField(_("month end"), unique=True)
-    last_movement_id = models.BigIntegerField(
-        _("last movement"), default=0, help_text=_("The highest movement id when the month was built.")
-    )
     rows = models.PositiveIntegerField(_("rows"), default=0)
     built_at = models.DateTimeField(_("built at"))
 

@@ -115,5 +115,9 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('month', 'warehouse'), name='inv_monthtotal_uniq')],
             },
         ),
+        migrations.RemoveField(
+            model_name='stocksnapshotmonth',
+            name='last_movement_id',
+        ),
         migrations.RunPython(drop_snapshots, migrations.RunPython.noop),
     ]

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -65,16 +66,22 @@ def snapshot_horizon_check(posted_at: datetime.datetime) -> None:
         )
 
 
+def _drop(months: QuerySet[StockSnapshotMonth]) -> int:
+    """Delete ``months`` with their rows (the caller holds the lock); return how many. The rows go
+    first, set-based: through the months, Django would collect 100,000 rows a month in memory."""
+    StockMonthEnd.objects.filter(month__in=months).delete()
+    StockMonthTotal.objects.filter(month__in=months).delete()
+    dropped = months.count()
+    months.delete()
+    return dropped
+
+
 def stock_snapshots_drop_from(moment: datetime.datetime) -> int:
     """Drop every built month that ends after ``moment`` (a movement dated then was appended behind
     the ledger, so those months miss it); return how many. The next run builds them again."""
     with transaction.atomic():
         _lock(shared=False)
-        months = StockSnapshotMonth.objects.filter(month_end__gte=timezone.localdate(moment))
-        StockMonthEnd.objects.filter(month__in=months).delete()
-        StockMonthTotal.objects.filter(month__in=months).delete()
-        dropped = months.count()
-        months.delete()
+        dropped = _drop(StockSnapshotMonth.objects.filter(month_end__gte=timezone.localdate(moment)))
     if dropped:
         logger.warning("rows appended before %s: dropped %s monthly stock snapshots", moment, dropped)
     return dropped
@@ -99,8 +106,7 @@ def _build_month(month_end: datetime.date, previous: StockSnapshotMonth | None, 
     Each row is the previous month's row (balance and running flows) plus the month's movements of
     its pair summed per flow column. A pair stays while its balance or any running flow is non-zero."""
     snapshot_table = StockMonthEnd._meta.db_table
-    last_id = StockMovement.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    month = StockSnapshotMonth.objects.create(month_end=month_end, last_movement_id=last_id, built_at=now)
+    month = StockSnapshotMonth.objects.create(month_end=month_end, built_at=now)
     db = connection.ops.adapt_datetimefield_value
     carried = ", ".join(("quantity", "value", *FLOW_KEYS))
     params: list[Any] = [month.pk]
@@ -154,9 +160,7 @@ def stock_snapshots_update(*, now: datetime.datetime | None = None, rebuild: boo
     if rebuild:
         with transaction.atomic():
             _lock(shared=False)
-            StockMonthEnd.objects.all().delete()
-            StockMonthTotal.objects.all().delete()
-            StockSnapshotMonth.objects.all().delete()
+            _drop(StockSnapshotMonth.objects.all())
     built = []
     for month_end in _due_months(now):
         with transaction.atomic():
